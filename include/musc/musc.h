@@ -1,0 +1,30 @@
+/*
+ * musc: AI-assisted multitrack music creation. Include this header for the
+ * whole public API.
+ */
+#ifndef MUSC_MUSC_H
+#define MUSC_MUSC_H
+
+#define MUSC_VERSION_MAJOR 0
+#define MUSC_VERSION_MINOR 1
+#define MUSC_VERSION_PATCH 0
+#define MUSC_VERSION_STRING "0.1.0"
+
+#include "musc/error.h"
+#include "musc/music.h"
+#include "musc/io.h"
+#include "musc/midi.h"
+#include "musc/json.h"
+#include "musc/process.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The library's version string, e.g. "0.1.0". */
+const char *musc_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,7 @@
+/* placeholder until the real implementation lands */
+#include "musc/midi.h"
+#include "musc/json.h"
+musc_status musc_midi_write_mem(const musc_music *music, uint8_t **data, size_t *size)
+{ (void)music; *data = NULL; *size = 0; return musc_error(MUSC_ERR_UNSUPPORTED, "MIDI writing is not built yet"); }
+musc_status musc_midi_write(const musc_music *music, const char *path, const musc_write_options *options)
+{ (void)music; (void)path; (void)options; return musc_error(MUSC_ERR_UNSUPPORTED, "MIDI writing is not built yet"); }
