@@ -93,3 +93,20 @@ int test_run(const char *cmd, char **out, char **err)
         return -1;
     return WEXITSTATUS(st);
 }
+
+void test_save_seed(const char *target, const char *name, const void *data, size_t size)
+{
+    char rel[512];
+    snprintf(rel, sizeof rel, "corpus");
+    char *dir = test_tmp_path(rel);
+    mkdir(dir, 0777);
+    free(dir);
+    snprintf(rel, sizeof rel, "corpus/%s", target);
+    dir = test_tmp_path(rel);
+    mkdir(dir, 0777);
+    free(dir);
+    snprintf(rel, sizeof rel, "corpus/%s/%s", target, name);
+    char *path = test_tmp_path(rel);
+    test_write_file(path, data, size);
+    free(path);
+}

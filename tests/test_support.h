@@ -34,4 +34,8 @@ int test_write_file(const char *path, const void *data, size_t size);
 /* Read a whole file (malloc'd, NUL-terminated); NULL on failure. */
 char *test_read_file(const char *path, size_t *size);
 
+/* Save an input as a fuzzing seed: ${MUSC_TEST_TMP}/corpus/<target>/<name>.
+ * The fuzz target fuzz_<target> starts from these. Best effort. */
+void test_save_seed(const char *target, const char *name, const void *data, size_t size);
+
 #endif
