@@ -1,15 +1,45 @@
-/* musc command-line tool: dispatch to one file per subcommand. */
+/*
+ * musc command-line tool: parses the global options and hands the rest to
+ * one subcommand (one file per subcommand, see commands.h).
+ */
 #include <stdio.h>
 #include <string.h>
 
+#include "commands.h"
 #include "musc/musc.h"
+
+static const musc_command commands[] = {
+    {"info", "show what a music file holds (tracks, notes, tempos, repairs)", cmd_info},
+    {"convert", "convert between formats, chosen by file extension", cmd_convert},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: musc COMMAND [OPTIONS] [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nmusc COMMAND --help shows a command's options.\n"
+               "musc --version prints the version.\n");
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("musc %s\n", musc_version());
-        return 0;
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
     }
-    fprintf(stderr, "usage: musc COMMAND [ARGS]\n");
-    return 2;
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("musc %s\n", musc_version());
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "musc: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
 }

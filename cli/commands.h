@@ -1,0 +1,22 @@
+/*
+ * The musc subcommands, one file each (cli/<name>.c). Each takes the
+ * arguments after its name (argv[0] is the command name) and returns the
+ * process exit code: 0 ok, 1 bad input file or failed operation, 2 bad usage.
+ * Messages go to stderr, data to stdout.
+ */
+#ifndef MUSC_CLI_COMMANDS_H
+#define MUSC_CLI_COMMANDS_H
+
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
+
+typedef struct musc_command {
+    const char *name;
+    const char *summary; /* one line for `musc --help` */
+    int (*run)(int argc, char **argv);
+} musc_command;
+
+/* Add a new subcommand: declare it here and list it in cli/main.c. */
+int cmd_info(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+
+#endif
