@@ -510,11 +510,14 @@ static int kind_of_group(const char *g)
 /* The compact JSON text of a value that is not a string (MusPy allows any
  * annotation), made by jansson so that it is canonical: the writer relies
  * on that to send it back out as the same value. */
-static musc_status canonical_text(const jl_value *v, char **out)
+static musc_status canonical_text(const reader *r, const jl_value *v, char **out)
 {
     json_error_t err;
     json_t *j = json_loadb(v->raw, v->raw_len, JSON_DECODE_ANY, &err);
-    *out = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    *out = NULL;
+    if (!j) /* the lexer accepted it, so only an odd number can get here */
+        return bad(r, "annotation", "value not understood: %s", err.text);
+    *out = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(j);
     return *out ? MUSC_OK : nomem();
 }
@@ -541,7 +544,7 @@ static musc_status read_annotation(reader *r, void *ctx)
         f[1].s = NULL;
         kind = kind_of_group(group);
     } else {
-        if ((rc = canonical_text(&f[1], &text)))
+        if ((rc = canonical_text(r, &f[1], &text)))
             goto done;
         kind = MUSC_ANN_OTHER;
     }
