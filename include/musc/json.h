@@ -13,7 +13,7 @@
  *     musc_controls[{time,number,value}], musc_pitch_bends[{time,value}],
  *     musc_pressures[{time,pitch,value}] (pitch omitted for channel pressure);
  *   top level: musc_raw_events[{time,type,data,track}], data as a lowercase
- *     hex string ("f07e7f0901f7" style, no separators).
+ *     hex string ("7e7f0901f7", no separators).
  *
  * Reading, like MusPy: a missing or null field takes MusPy's default
  * (resolution 24, velocity 64, program 0, is_drum false, empty lists, the
