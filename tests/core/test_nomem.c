@@ -215,6 +215,37 @@ static void merge_fails_cleanly(void **state)
     musc_music_free(orig);
 }
 
+/* Transposing makes new chord-symbol texts first: a failure changes nothing. */
+static void transpose_fails_cleanly(void **state)
+{
+    (void)state;
+    musc_music *m = piece();
+    musc_music_add_annotation(m, 0, MUSC_ANN_CHORD, "Am7");
+    musc_track_add_annotation(&m->tracks[1], 0, MUSC_ANN_CHORD, "C/E");
+    musc_track_add_annotation(&m->tracks[2], 0, MUSC_ANN_CHORD, "G7");
+    musc_music *orig = musc_music_copy(m);
+    long injected = 0;
+    for (long k = 0;; k++) {
+        long before = live;
+        fail_at(k);
+        musc_status rc = musc_transpose(m, 3, 0);
+        long hit = failures;
+        no_failures();
+        if (!hit) {
+            assert_int_equal(rc, MUSC_OK);
+            break;
+        }
+        injected++;
+        assert_int_equal(rc, MUSC_ERR_NOMEM);
+        assert_int_equal(live, before);
+        assert_true(musc_music_equal(m, orig));
+    }
+    assert_int_equal(injected, 4); /* the list and three texts */
+    assert_string_equal(m->annotations[1].text, "Cm7");
+    musc_music_free(m);
+    musc_music_free(orig);
+}
+
 /* Sorting never fails: without scratch memory it still sorts, stably. */
 static void sort_without_memory(void **state)
 {
@@ -273,6 +304,7 @@ int main(void)
         T(copy_fails_cleanly),
         T(adds_fail_cleanly),
         T(merge_fails_cleanly),
+        T(transpose_fails_cleanly),
         T(sort_without_memory),
         T(queries_fail_cleanly),
     };
