@@ -61,8 +61,9 @@ musc_status musc_quantize(musc_music *music, int64_t grid, int snap_ends, musc_r
  * music unchanged. */
 musc_status musc_transpose(musc_music *music, int semitones, int drop_out_of_range);
 
-/* Clip velocities of notes and chords into [lower, upper] (0 <= lower <=
- * upper <= 127, else MUSC_ERR_ARG). */
+/* Clip velocities of notes and chords into [lower, upper], drum tracks
+ * included, as MusPy's clip() (0 <= lower <= upper <= 127, else MUSC_ERR_ARG
+ * and the music unchanged). */
 musc_status musc_clip_velocity(musc_music *music, int lower, int upper);
 
 /* Keep only [start, end): objects starting before `start` or at/after `end`
