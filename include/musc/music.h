@@ -196,8 +196,11 @@ musc_track *musc_music_add_track(musc_music *music, int program, int is_drum,
 /* Remove track `index`, freeing its contents. MUSC_ERR_ARG if out of range. */
 musc_status musc_music_remove_track(musc_music *music, size_t index);
 
-/* Append one element; each returns MUSC_OK or MUSC_ERR_NOMEM. Strings and
- * byte buffers are copied. */
+/* Append one element; each returns MUSC_OK or MUSC_ERR_NOMEM (MUSC_ERR_ARG
+ * for a NULL chord pitch array or raw-event buffer with a nonzero count).
+ * Strings and byte buffers are copied. Values are stored as given (a pitch
+ * is cast to int16_t, a control number to uint8_t); musc_music_validate()
+ * checks the ranges. */
 musc_status musc_track_add_note(musc_track *t, int64_t time, int64_t duration,
                                 int pitch, int velocity);
 musc_status musc_track_add_chord(musc_track *t, int64_t time, int64_t duration,
@@ -230,6 +233,9 @@ musc_status musc_set_string(char **field, const char *value);
  * duration, velocity), as MusPy's sort does for notes. */
 void musc_music_sort(musc_music *music);
 
+/* Sort one track's timed lists the same way (stable). */
+void musc_track_sort(musc_track *track);
+
 /* Check every invariant (resolution >= 1, times and durations >= 0, pitches
  * and velocities 0..127, programs 0..127, qpm > 0, signature fields in
  * range, key fifths -7..7, strings valid UTF-8). Returns MUSC_OK or
@@ -237,35 +243,45 @@ void musc_music_sort(musc_music *music);
  * "tracks[2].notes[17].pitch = 130, expected 0..127". */
 musc_status musc_music_validate(const musc_music *music);
 
-/* Nonzero when a and b hold the same musical content: resolution, metadata,
- * every list element by element (in stored order) and every track. Track
- * channel hints and raw-event track indices are ignored. */
+/* Nonzero when a and b hold the same musical content: resolution, metadata
+ * (title, creators, copyright, collection), every list element by element
+ * (in stored order) and every track. Track channel hints, raw-event track
+ * indices and where the music came from (schema_version, source_filename,
+ * source_format) are ignored. */
 int musc_music_equal(const musc_music *a, const musc_music *b);
 
 /* Like musc_music_equal but writes a description of the first difference
  * into buf (if not NULL) and returns 0 on a difference. */
 int musc_music_diff(const musc_music *a, const musc_music *b, char *buf, size_t bufsize);
 
-/* Latest time of any timed object, note ends included (0 if empty). */
+/* Latest time of any timed object (raw events included), note and chord
+ * ends included (0 if empty). */
 int64_t musc_music_end_time(const musc_music *music);
 
 /* Total number of notes over all tracks. */
 size_t musc_music_note_count(const musc_music *music);
 
 /* Convert ticks to seconds through the tempo map (tempos must be sorted by
- * time; 120 qpm before the first tempo). Negative ticks extrapolate with the
- * first tempo. */
+ * time; 120 qpm before the first tempo; of several tempos at one time the
+ * last stored wins). Negative ticks extrapolate with the tempo in force at
+ * time 0. */
 double musc_music_ticks_to_seconds(const musc_music *music, int64_t ticks);
 
-/* Inverse of musc_music_ticks_to_seconds, rounded to the nearest tick. */
+/* Inverse of musc_music_ticks_to_seconds, rounded to the nearest tick;
+ * saturates at INT64_MIN / INT64_MAX, and NaN gives 0. */
 int64_t musc_music_seconds_to_ticks(const musc_music *music, double seconds);
 
 /* Beats and downbeats inferred from the time signatures (4/4 if none, as
- * MusPy): a beat lasts 4*resolution/denominator ticks, a bar `numerator`
- * beats, and each time-signature change starts a new bar. Times in
- * [0, end) where end is musc_music_end_time(). On success *out is a malloc'd
- * array of *n times that the caller frees. `downbeats_only` nonzero gives
- * bar starts (barlines) only. MUSC_ERR_NOMEM on failure. */
+ * MusPy, and 4/4 before the first one): a beat lasts 4*resolution/denominator
+ * ticks (so 6/8 counts eighths, as MusPy), a bar `numerator` beats, and each
+ * time-signature change starts a new bar. Beat j of a segment lies at
+ * round(j * 4*resolution/denominator) ticks from its start (halves to even,
+ * as MusPy), so fractional beat lengths do not drift; a beat shorter than
+ * one tick is stretched to one tick. Times in [0, end) where end is
+ * musc_music_end_time(). On success *out is a malloc'd array of *n times
+ * that the caller frees. `downbeats_only` nonzero gives bar starts
+ * (barlines) only. MUSC_ERR_NOMEM on failure, MUSC_ERR_RANGE for more than
+ * 2^28 beats. */
 musc_status musc_music_beats(const musc_music *music, int downbeats_only,
                              int64_t **out, size_t *n);
 

@@ -5,10 +5,29 @@
  */
 #include "musc/music.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef int (*cmp_fn)(const void *, const void *);
+
+/* The fallback insertion sort below moves elements through a 64-byte
+ * buffer, and cmp_time reads the leading int64_t time: every sorted element
+ * type must fit and start with its time. */
+#define FITS(type)                                                                   \
+    _Static_assert(sizeof(type) <= 64 && offsetof(type, time) == 0,                  \
+                   #type " must be <= 64 bytes and start with its time")
+FITS(musc_note);
+FITS(musc_chord);
+FITS(musc_tempo);
+FITS(musc_key_signature);
+FITS(musc_time_signature);
+FITS(musc_lyric);
+FITS(musc_annotation);
+FITS(musc_control);
+FITS(musc_pitch_bend);
+FITS(musc_pressure);
+FITS(musc_raw_event);
 
 /* Bottom-up stable merge sort with one scratch buffer. Falls back to an
  * insertion sort (also stable) when the scratch buffer cannot be allocated. */
@@ -97,14 +116,17 @@ void musc_music_sort(musc_music *m)
     SORT_BY_TIME(m, lyrics);
     SORT_BY_TIME(m, annotations);
     SORT_BY_TIME(m, raw_events);
-    for (size_t i = 0; i < m->n_tracks; i++) {
-        musc_track *t = &m->tracks[i];
-        stable_sort(t->notes, t->n_notes, sizeof *t->notes, cmp_note);
-        SORT_BY_TIME(t, chords);
-        SORT_BY_TIME(t, lyrics);
-        SORT_BY_TIME(t, annotations);
-        SORT_BY_TIME(t, controls);
-        SORT_BY_TIME(t, pitch_bends);
-        SORT_BY_TIME(t, pressures);
-    }
+    for (size_t i = 0; i < m->n_tracks; i++)
+        musc_track_sort(&m->tracks[i]);
+}
+
+void musc_track_sort(musc_track *t)
+{
+    stable_sort(t->notes, t->n_notes, sizeof *t->notes, cmp_note);
+    SORT_BY_TIME(t, chords);
+    SORT_BY_TIME(t, lyrics);
+    SORT_BY_TIME(t, annotations);
+    SORT_BY_TIME(t, controls);
+    SORT_BY_TIME(t, pitch_bends);
+    SORT_BY_TIME(t, pressures);
 }
