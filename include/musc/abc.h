@@ -11,7 +11,9 @@
  *    change the state from that point on. w:/W: lyrics are skipped.
  *  - Pitch: C is middle C (MIDI 60), c is 72, each ' raises and each ,
  *    lowers an octave. Accidentals ^ ^^ _ __ = override the key and carry
- *    to later notes of the same letter and octave until the bar line.
+ *    to later notes of the same letter in any octave until the bar line, as
+ *    abc2midi does; "%%propagate-accidentals pitch" limits that to the same
+ *    octave (ABC 2.1's rule) and "not" turns it off.
  *  - Key: root A-G with # or b, mode maj/ion, min/m/aeo, dor, phr, lyd,
  *    mix, loc (first three letters, any case), then explicit accidentals
  *    (K:D =c ^g). K:none and K:HP have no sharps or flats. Modes other than
@@ -40,8 +42,8 @@
  *    chord symbols are also rendered as a track of block chords (program
  *    0, octave below middle C, each held until the next symbol).
  *  - Time: computed exactly as fractions; resolution is the least common
- *    multiple of the denominators (in quarter notes), at least 12, so every
- *    onset is an exact tick. Tempo: Q:1/4=120, Q:3/8=60, Q:120 (in L units).
+ *    multiple of 24 (MusPy's default) and every denominator (in quarter
+ *    notes), so every onset and length is an exact tick. Tempo: Q:1/4=120, Q:3/8=60, Q:120 (in L units).
  *  - Unknown characters are skipped and reported (line and column) in
  *    repair mode; in strict mode they are an error.
  */
@@ -89,14 +91,6 @@ musc_status musc_abc_read_book_mem(const char *text, size_t size,
 
 /* Free an array of musics (each freed) and the array. */
 void musc_music_list_free(musc_music **list, size_t n);
-
-/* Write one music as one ABC tune (X:1), one V: per track, with L:1/N
- * chosen from the resolution, M: K: Q: headers, chord symbols from chord
- * annotations, notes split at bar lines with ties. *text is malloc'd and
- * NUL-terminated. Errors: MUSC_ERR_INVALID, MUSC_ERR_NOMEM. */
-musc_status musc_abc_write_mem(const musc_music *music, char **text, size_t *size);
-musc_status musc_abc_write(const musc_music *music, const char *path,
-                           const musc_write_options *options);
 
 #ifdef __cplusplus
 }

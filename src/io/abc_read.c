@@ -163,6 +163,7 @@ typedef struct parser {
     int bar_acc[7][16];   /* per letter and octave: offset, valid when bar_acc_set */
     uint8_t bar_acc_set[7][16];
     int velocity;
+    int propagate; /* PROPAGATE_*: how far a written accidental carries in a bar */
     /* tuplet */
     int tup_p, tup_q, tup_left;
     /* broken rhythm pending for the next group: multiplier */
@@ -173,6 +174,11 @@ typedef struct parser {
     size_t n_voices, cap_voices;
     size_t cur;
 } parser;
+
+/* %%propagate-accidentals: abc2midi (and the Nottingham tunes) carry an
+ * accidental to the same letter in every octave; ABC 2.1's "pitch" keeps it
+ * to one octave; "not" does not carry it at all. */
+enum { PROPAGATE_LETTER = 0, PROPAGATE_PITCH = 1, PROPAGATE_NOT = 2 };
 
 static const int letter_pc[7] = {0, 2, 4, 5, 7, 9, 11}; /* C D E F G A B */
 
@@ -630,10 +636,12 @@ static int parse_note(parser *p, const char **ps, const char *e, pnote *pn)
     }
     if (octave < -1) octave = -1;
     if (octave > 10) octave = 10;
-    int oi = octave + 1;
+    int oi = p->propagate == PROPAGATE_LETTER ? 0 : octave + 1;
     if (has_acc) {
-        p->bar_acc[li][oi] = acc;
-        p->bar_acc_set[li][oi] = 1;
+        if (p->propagate != PROPAGATE_NOT) {
+            p->bar_acc[li][oi] = acc;
+            p->bar_acc_set[li][oi] = 1;
+        }
     } else if (p->bar_acc_set[li][oi]) {
         acc = p->bar_acc[li][oi];
     } else {
@@ -932,9 +940,15 @@ static int parse_body_line(parser *p, const char *s, const char *e)
                 int first = 1;
                 while (s < e && *s != ']') {
                     if (*s == ' ' || *s == '\t' || *s == '.' || *s == '~' || *s == '(' ||
-                        *s == ')') {
+                        *s == ')' || *s == '+' || *s == '-') {
                         s++;
                         continue;
+                    }
+                    if (!(*s == '^' || *s == '_' || *s == '=' || letter_index(*s) >= 0)) {
+                        /* a chord left open ("[e2c2(3A..."): close it here */
+                        if ((rc = skip_or_fail(p, open, "chord '[' not closed; closed here")))
+                            return rc;
+                        break;
                     }
                     if (*s == '!' || *s == '"') {
                         char d = *s++;
@@ -956,9 +970,10 @@ static int parse_body_line(parser *p, const char *s, const char *e)
                         first = 0;
                     }
                 }
-                if (s >= e)
-                    return perr(p, open, "unterminated chord '['", NULL);
-                s++;
+                if (s < e && *s == ']')
+                    s++;
+                else if (s >= e && (rc = skip_or_fail(p, open, "chord '[' not closed at the end of the line")))
+                    return rc;
                 rat mult;
                 if (parse_length(&s, e, &mult))
                     return perr(p, s, "bad chord length", NULL);
@@ -1063,6 +1078,23 @@ static void parser_free(parser *p)
         free(p->creators[i]);
     free(p->creators);
     free(p->part_order);
+}
+
+/* The %% directives that change how notes are read. */
+static void directive(parser *p, const char *s, const char *e)
+{
+    static const char key[] = "%%propagate-accidentals";
+    size_t k = sizeof key - 1;
+    if ((size_t)(e - s) <= k || strncmp(s, key, k))
+        return;
+    s += k;
+    skip_ws(&s, e);
+    if (e - s >= 3 && !strncmp(s, "not", 3))
+        p->propagate = PROPAGATE_NOT;
+    else if (e - s >= 5 && !strncmp(s, "pitch", 5))
+        p->propagate = PROPAGATE_PITCH;
+    else if (e - s >= 6 && !strncmp(s, "octave", 6))
+        p->propagate = PROPAGATE_LETTER;
 }
 
 /* Is [s, e) a field line "X:..." (letter, colon)? Bar "|:" is not. */
@@ -1187,7 +1219,9 @@ static int parse_tune(parser *p)
                 default:
                     break; /* O R S N Z H B D F G I W w ... */
                 }
-            } else if (!is_blank(s, le) && !(s < le && s[0] == '%')) {
+            } else if (s < le && s[0] == '%') {
+                directive(p, s, le);
+            } else if (!is_blank(s, le)) {
                 /* body without a K: line: take defaults and read it as body */
                 if (!p->unit_set) {
                     int small = p->meter_num && 4 * p->meter_num < 3 * p->meter_den;
@@ -1223,7 +1257,7 @@ static int parse_tune(parser *p)
             }
         } else {
             if (s < le && s[0] == '%') {
-                /* comment or %% directive */
+                directive(p, s, le);
             } else if (is_field_line(s, le)) {
                 const char *ve = le;
                 for (const char *q = s + 2; q < ve; q++)

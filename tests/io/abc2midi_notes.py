@@ -8,7 +8,8 @@ Guitar chords and grace notes are switched off (-NGUI -NGRA), as musc reads
 chord symbols as annotations and skips grace notes. R: (rhythm) lines are
 removed before abc2midi sees the tune: abc2midi plays R:Hornpipe tunes with a
 2:1 swing on pairs of eighths, a playback convention rather than what is
-written, and musc reads what is written.
+written, and musc reads what is written. For the same reason each tune gets
+"%%MIDI chordattack 0" (abc2midi otherwise staggers chord notes by 10 ticks).
 """
 import os
 import re
@@ -52,7 +53,11 @@ def main():
         numbers = [m.group(1) for m in re.finditer(r'^X:\s*(\d+)', text, re.M)]
         plain = os.path.join(tmp, 'book.abc')
         with open(plain, 'w', encoding='latin-1') as f:
-            f.write(re.sub(r'^R:.*\n', '', text, flags=re.M))
+            text = re.sub(r'^R:.*\n', '', text, flags=re.M)
+            # abc2midi staggers the notes of a chord by a few ticks unless
+            # told not to; that is playback, not notation
+            text = re.sub(r'^(X:.*\n)', r'\1%%MIDI chordattack 0\n', text, flags=re.M)
+            f.write(text)
         for x in numbers:
             mid = os.path.join(tmp, 'out.mid')
             if os.path.exists(mid):
