@@ -463,11 +463,14 @@ static int parse_key(parser *p, const char *s, const char *e, int *fifths, int *
             }
             continue;
         }
-        if (!strncmp(s, "exp", 3) && !explicit_only) {
+        if (e - s >= 3 && !strncmp(s, "exp", 3) && !explicit_only) {
             memset(p->key_acc, 0, sizeof p->key_acc);
             explicit_only = 1;
         }
-        while (s < e && !isspace((unsigned char)*s)) s++; /* clef=..., transpose=... */
+        /* clef=..., transpose=... (always move on, even over a stray byte) */
+        do
+            s++;
+        while (s < e && !isspace((unsigned char)*s));
     }
     *fifths = f;
     return 0;
@@ -819,7 +822,7 @@ static int parse_body_line(parser *p, const char *s, const char *e)
             s++;
             if (n == 0)
                 continue;
-            int is_text = strchr("^_<>@", q[0]) != NULL;
+            int is_text = q[0] && strchr("^_<>@", q[0]) != NULL;
             item *it = push_item(p, is_text ? IT_TEXT : IT_CHORDSYM);
             if (!it || !(it->text = dup_range(is_text ? q + 1 : q, is_text ? n - 1 : n)))
                 return MUSC_ERR_NOMEM;
