@@ -31,7 +31,10 @@
  *    no |: repeats from the start of the tune or part. A header "P:" order
  *    (e.g. P:AABA or P:A2B, with parentheses) replays the body's P: parts.
  *  - Voices V: become one track each (in order of appearance), each with
- *    its own time; meters, keys and tempos are taken from the first voice.
+ *    its own time, named by name="..." or else the voice id; meters, keys
+ *    and tempos are taken from the first voice that has them. Within a
+ *    voice, "%%MIDI program N" sets the track's program (0-based, as
+ *    abc2midi) and "%%MIDI channel 10" makes it a drum track.
  *  - Grace notes {...} are skipped (they take no time, as abc2midi with
  *    -NGRA). Decorations (. ~ H-W, !...!, +...+) and slurs are accepted and
  *    ignored, except !ppp!..!fff! which set the velocity (pp 45, p 60, mp 75,
@@ -91,6 +94,22 @@ musc_status musc_abc_read_book_mem(const char *text, size_t size,
 
 /* Free an array of musics (each freed) and the array. */
 void musc_music_list_free(musc_music **list, size_t n);
+
+/* Write one music as one ABC tune (X:1): header T: C: M: L:1/8 Q: K:, then
+ * one voice per track (V:T<n> name="..." with %%MIDI program / channel 10),
+ * and extra voices T<n>_<k> for notes that overlap with other lengths. Notes
+ * are split at bar lines with ties, rests fill the gaps, chord symbols come
+ * from MUSC_ANN_CHORD annotations, meter/key/tempo changes are written
+ * inline. Zero-length notes are left out (ABC cannot hold them); tempos
+ * are rounded to whole quarter notes per minute. The text reads back with
+ * musc and abc2midi. *text is malloc'd and NUL-terminated (caller frees).
+ * Errors: MUSC_ERR_INVALID (fails musc_music_validate), MUSC_ERR_NOMEM. */
+musc_status musc_abc_write_mem(const musc_music *music, char **text, size_t *size);
+
+/* Write an ABC file atomically; refuses to replace an existing file unless
+ * options->overwrite (options may be NULL). */
+musc_status musc_abc_write(const musc_music *music, const char *path,
+                           const musc_write_options *options);
 
 #ifdef __cplusplus
 }

@@ -137,6 +137,8 @@ typedef struct voice {
     pnote *notes;
     size_t n_notes, cap_notes;
     ssize_t last_group; /* index of the last IT_NOTES item, for broken rhythm */
+    int program;        /* %%MIDI program N */
+    int is_drum;        /* %%MIDI channel 10 */
 } voice;
 
 typedef struct parser {
@@ -586,6 +588,26 @@ static int body_field(parser *p, char name, const char *s, const char *e, const 
             }
         }
         p->cur = k;
+        /* name="Violin" (or nm=) names the track */
+        for (const char *q = s; q + 5 < e; q++) {
+            int nl = !strncmp(q, "name=", 5) ? 5 : !strncmp(q, "nm=", 3) ? 3 : 0;
+            if (!nl)
+                continue;
+            q += nl;
+            const char *ne;
+            if (*q == '"') {
+                q++;
+                ne = q;
+                while (ne < e && *ne != '"') ne++;
+            } else {
+                ne = q;
+                while (ne < e && !isspace((unsigned char)*ne) && *ne != ']') ne++;
+            }
+            free(p->voices[k].name);
+            if (!(p->voices[k].name = dup_range(q, (size_t)(ne - q))))
+                return MUSC_ERR_NOMEM;
+            break;
+        }
         reset_bar_acc(p);
         p->tup_left = 0;
         p->have_broken = 0;
@@ -1087,7 +1109,26 @@ static void parser_free(parser *p)
 static void directive(parser *p, const char *s, const char *e)
 {
     static const char key[] = "%%propagate-accidentals";
+    static const char midi[] = "%%MIDI";
     size_t k = sizeof key - 1;
+    if ((size_t)(e - s) > sizeof midi - 1 && !strncmp(s, midi, sizeof midi - 1) && p->n_voices) {
+        /* %%MIDI program N (0-based, as abc2midi) and %%MIDI channel 10 */
+        const char *q = s + sizeof midi - 1;
+        int64_t v;
+        skip_ws(&q, e);
+        if (e - q > 7 && !strncmp(q, "program", 7)) {
+            q += 7;
+            skip_ws(&q, e);
+            if (!parse_int(&q, e, &v) && v <= 127)
+                cur_voice(p)->program = (int)v;
+        } else if (e - q > 7 && !strncmp(q, "channel", 7)) {
+            q += 7;
+            skip_ws(&q, e);
+            if (!parse_int(&q, e, &v))
+                cur_voice(p)->is_drum = v == 10;
+        }
+        return;
+    }
     if ((size_t)(e - s) <= k || strncmp(s, key, k))
         return;
     s += k;
@@ -1458,33 +1499,48 @@ static int64_t lcm64(int64_t a, int64_t b)
 static int place_voice(const voice *v, const order *o, vplaced *out)
 {
     rat t = {0, 1};
-    /* open ties: index into out->notes of a tied note per pitch, or -1 */
-    ssize_t open_tie[128];
-    for (int i = 0; i < 128; i++) open_tie[i] = -1;
+    /* open ties: indices into out->notes of tied notes per pitch (-1 = free);
+     * several slots so a tied unison ([ee]-) continues as two notes */
+    enum { TIE_SLOTS = 4 };
+    ssize_t open_tie[128][TIE_SLOTS];
+    for (int i = 0; i < 128; i++)
+        for (int k = 0; k < TIE_SLOTS; k++)
+            open_tie[i][k] = -1;
     for (size_t k = 0; k < o->n; k++) {
         const item *it = &v->items[o->idx[k]];
         if (it->kind == IT_NOTES) {
             for (size_t j = 0; j < it->n; j++) {
                 const pnote *pn = &v->notes[it->first + j];
-                ssize_t ot = open_tie[pn->pitch];
-                if (ot >= 0) {
-                    timed_note *prev = &out->notes[ot];
+                ssize_t *slots = open_tie[pn->pitch];
+                int merged = 0;
+                for (int q = 0; q < TIE_SLOTS && !merged; q++) {
+                    if (slots[q] < 0)
+                        continue;
+                    timed_note *prev = &out->notes[slots[q]];
                     rat pend;
                     if (rat_add(&pend, prev->start, prev->dur))
                         return musc_error(MUSC_ERR_FORMAT, "ABC line %d: time out of range", it->line);
                     if (rat_cmp(pend, t) == 0) {
                         if (rat_add(&prev->dur, prev->dur, pn->dur))
                             return musc_error(MUSC_ERR_FORMAT, "ABC line %d: time out of range", it->line);
-                        open_tie[pn->pitch] = pn->tie ? ot : -1;
-                        continue;
+                        if (!pn->tie)
+                            slots[q] = -1;
+                        merged = 1;
+                    } else if (rat_cmp(pend, t) < 0) {
+                        slots[q] = -1; /* a tie that found no continuation */
                     }
-                    open_tie[pn->pitch] = -1;
                 }
+                if (merged)
+                    continue;
                 if (MUSC_GROW(out->notes, out->cap_notes, out->n_notes + 1))
                     return MUSC_ERR_NOMEM;
                 out->notes[out->n_notes] =
                     (timed_note){.start = t, .dur = pn->dur, .pitch = pn->pitch, .velocity = pn->velocity};
-                open_tie[pn->pitch] = pn->tie ? (ssize_t)out->n_notes : -1;
+                if (pn->tie) {
+                    int q = 0;
+                    while (q < TIE_SLOTS - 1 && slots[q] >= 0) q++;
+                    slots[q] = (ssize_t)out->n_notes;
+                }
                 out->n_notes++;
             }
             if (rat_add(&t, t, it->adv))
@@ -1597,7 +1653,8 @@ static int build_music(parser *p, musc_music **out)
         /* an empty implicit voice (all music in named voices) makes no track */
         int no_track = pl[i].n_notes == 0 && nv > 1 && !v->id[0];
         size_t ti = m->n_tracks;
-        if (!no_track && !musc_music_add_track(m, 0, 0, v->id[0] ? v->id : NULL)) {
+        if (!no_track && !musc_music_add_track(m, v->program, v->is_drum,
+                                               v->name ? v->name : v->id[0] ? v->id : NULL)) {
             rc = MUSC_ERR_NOMEM;
             goto done;
         }

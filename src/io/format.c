@@ -33,9 +33,10 @@ musc_status musc_write(const musc_music *music, const char *path,
     switch (f) {
     case MUSC_FORMAT_MIDI: return musc_midi_write(music, path, options);
     case MUSC_FORMAT_JSON: return musc_json_write(music, path, options);
+    case MUSC_FORMAT_ABC: return musc_abc_write(music, path, options);
     case MUSC_FORMAT_UNKNOWN:
         return musc_error(MUSC_ERR_UNSUPPORTED,
-                          "%s: unknown file extension (known: .mid .midi .json .json.gz)", path);
+                          "%s: unknown file extension (known: .mid .midi .json .json.gz .abc)", path);
     default:
         return musc_error(MUSC_ERR_UNSUPPORTED, "%s: writing %s files is not supported yet", path,
                           musc_format_name(f));
