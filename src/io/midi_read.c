@@ -676,15 +676,21 @@ static void remove_holes(musc_track *t)
     t->n_notes = w;
 }
 
-#define MOVE_LIST(dst, src, field)                                                        \
+/* Move src's events of one list into dst. The stable sort that follows
+ * keeps ties in array order, so the group made first goes first. */
+#define MOVE_LIST(dst, src, field, src_first)                                             \
     do {                                                                                  \
-        if ((src)->n_##field) {                                                           \
-            if (MUSC_GROW((dst)->field, (dst)->cap_##field,                               \
-                          (dst)->n_##field + (src)->n_##field))                           \
+        size_t nd = (dst)->n_##field, ns = (src)->n_##field, el = sizeof *(src)->field;  \
+        if (ns) {                                                                         \
+            if (MUSC_GROW((dst)->field, (dst)->cap_##field, nd + ns))                     \
                 return nomem();                                                           \
-            memcpy((dst)->field + (dst)->n_##field, (src)->field,                         \
-                   (src)->n_##field * sizeof *(src)->field);                              \
-            (dst)->n_##field += (src)->n_##field;                                         \
+            if (src_first) {                                                              \
+                memmove((dst)->field + ns, (dst)->field, nd * el);                        \
+                memcpy((dst)->field, (src)->field, ns * el);                              \
+            } else {                                                                      \
+                memcpy((dst)->field + nd, (src)->field, ns * el);                         \
+            }                                                                             \
+            (dst)->n_##field = nd + ns;                                                   \
             (src)->n_##field = 0;                                                         \
         }                                                                                 \
     } while (0)
@@ -741,15 +747,17 @@ static int finish_midi_track(reader *r, int64_t end_tick)
         musc_track *t = &m->tracks[i];
         if (!t->n_notes) {
             musc_track *to = NULL;
-            for (size_t j = r->first_track; j < m->n_tracks && !to; j++)
+            size_t j;
+            for (j = r->first_track; j < m->n_tracks && !to; j++)
                 if (m->tracks[j].n_notes && m->tracks[j].channel == t->channel) {
                     to = &m->tracks[j];
                     r->tflags[j] |= TF_UNSORTED;
                 }
             if (to) {
-                MOVE_LIST(to, t, controls);
-                MOVE_LIST(to, t, pitch_bends);
-                MOVE_LIST(to, t, pressures);
+                int first = i < j - 1;
+                MOVE_LIST(to, t, controls, first);
+                MOVE_LIST(to, t, pitch_bends, first);
+                MOVE_LIST(to, t, pressures, first);
             }
             if (to || (r->flags & MUSC_MIDI_READ_DROP_NOTELESS) ||
                 !(t->n_controls || t->n_pitch_bends || t->n_pressures)) {
