@@ -742,28 +742,31 @@ static int finish_midi_track(reader *r, int64_t end_tick)
 
     /* A group without notes (controls sent before the program change, say)
      * hands its events to the first group of its channel that has notes. */
+    size_t with_notes[16]; /* first group of each channel that has notes */
+    for (int c = 0; c < 16; c++)
+        with_notes[c] = SIZE_MAX;
+    for (size_t i = m->n_tracks; i-- > r->first_track;)
+        if (m->tracks[i].n_notes)
+            with_notes[m->tracks[i].channel] = i;
+    for (size_t i = r->first_track; i < m->n_tracks; i++) {
+        musc_track *t = &m->tracks[i];
+        size_t j = with_notes[t->channel];
+        if (t->n_notes || j == SIZE_MAX)
+            continue;
+        musc_track *to = &m->tracks[j];
+        int first = i < j;
+        r->tflags[j] |= TF_UNSORTED;
+        MOVE_LIST(to, t, controls, first);
+        MOVE_LIST(to, t, pitch_bends, first);
+        MOVE_LIST(to, t, pressures, first);
+    }
     size_t w = r->first_track;
     for (size_t i = r->first_track; i < m->n_tracks; i++) {
         musc_track *t = &m->tracks[i];
-        if (!t->n_notes) {
-            musc_track *to = NULL;
-            size_t j;
-            for (j = r->first_track; j < m->n_tracks && !to; j++)
-                if (m->tracks[j].n_notes && m->tracks[j].channel == t->channel) {
-                    to = &m->tracks[j];
-                    r->tflags[j] |= TF_UNSORTED;
-                }
-            if (to) {
-                int first = i < j - 1;
-                MOVE_LIST(to, t, controls, first);
-                MOVE_LIST(to, t, pitch_bends, first);
-                MOVE_LIST(to, t, pressures, first);
-            }
-            if (to || (r->flags & MUSC_MIDI_READ_DROP_NOTELESS) ||
-                !(t->n_controls || t->n_pitch_bends || t->n_pressures)) {
-                musc_track_clear(t);
-                continue;
-            }
+        if (!t->n_notes && ((r->flags & MUSC_MIDI_READ_DROP_NOTELESS) ||
+                            !(t->n_controls || t->n_pitch_bends || t->n_pressures))) {
+            musc_track_clear(t);
+            continue;
         }
         if (w != i) {
             m->tracks[w] = *t;
@@ -993,9 +996,10 @@ static int unwrap_rmid(reader *r, const uint8_t **start, const uint8_t **fend)
             *fend = p + 8 + len;
             return MUSC_OK;
         }
-        if (len > avail)
+        size_t step = (size_t)len + (len & 1); /* RIFF chunks are padded to even length */
+        if (step > avail)
             break;
-        p += 8 + len + (len & 1); /* RIFF chunks are padded to even length */
+        p += 8 + step;
     }
     return musc_error(MUSC_ERR_FORMAT, "MIDI byte %zu: RIFF RMID file has no \"data\" chunk",
                       OFF(p < end ? p : end));

@@ -257,6 +257,20 @@ static void controls_before_program_join_the_notes(void **state)
     assert_int_equal(m->tracks[0].n_controls, 2);
     musc_music_free(m);
     free(b);
+
+    /* note-less groups before and after the group they join */
+    m = read1("00 B0 07 10  00 91 3C 64 10 81 3C 00  00 C0 05 00 90 40 64 10 80 40 00"
+              "00 C0 09 00 B0 0A 20" EOT,
+              "noteless_order");
+    assert_int_equal(m->n_tracks, 2);
+    assert_int_equal(m->tracks[0].channel, 1);
+    assert_int_equal(m->tracks[1].channel, 0);
+    assert_int_equal(m->tracks[1].program, 5);
+    assert_int_equal(m->tracks[1].n_controls, 2);
+    assert_int_equal(m->tracks[1].controls[0].number, 7);
+    assert_int_equal(m->tracks[1].controls[1].number, 10);
+    assert_int_equal(m->tracks[1].controls[1].time, 0x20);
+    musc_music_free(m);
 }
 
 static void chord_notes_sorted_by_pitch(void **state)
