@@ -78,6 +78,7 @@ typedef struct reader {
     size_t n_pool, cap_pool;
     int32_t free_slot;
     size_t n_open;
+    size_t note_hint; /* notes the chunk can hold at most, for the first note track */
 
     uint8_t *tflags; /* TF_* per musc track */
     size_t cap_tflags;
@@ -271,6 +272,14 @@ static int note_on(reader *r, unsigned ch, unsigned pitch, unsigned vel, int64_t
     if (g == NONE)
         return nomem();
     musc_track *t = &r->m->tracks[g];
+    if (!t->cap_notes && r->note_hint) {
+        /* A note takes at least 6 bytes (two 3-byte events), so the chunk
+         * size bounds the notes: sizing the first note track by it saves
+         * the copies of growing it, and stays proportional to the input. */
+        if (MUSC_GROW(t->notes, t->cap_notes, r->note_hint))
+            return nomem();
+        r->note_hint = 0;
+    }
     if (t->n_notes >= UINT32_MAX || MUSC_GROW(t->notes, t->cap_notes, t->n_notes + 1))
         return nomem();
     size_t ni = t->n_notes++;
@@ -491,6 +500,7 @@ static int cut(reader *r, track_end *te, const uint8_t *ev, int64_t last, const 
 static int parse_events(reader *r, const uint8_t *p, const uint8_t *end, int64_t tick,
                         track_end *te)
 {
+    r->note_hint = (size_t)(end - p) / 6 + 1;
     unsigned status = 0; /* running status: kept across meta and sysex events */
     int rc;
     int64_t last = tick; /* time of the last complete event */
