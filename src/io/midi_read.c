@@ -82,6 +82,9 @@ typedef struct reader {
 
     uint8_t *tflags; /* TF_* per musc track */
     size_t cap_tflags;
+    uint64_t *first_close; /* per musc track: sequence number of its first note end */
+    size_t cap_first_close;
+    uint64_t n_closed;
     int copyright_set;
 } reader;
 
@@ -247,7 +250,8 @@ static int32_t make_group(reader *r, unsigned ch)
     if (g != NONE)
         return r->cur[ch] = g;
     musc_music *m = r->m;
-    if (m->n_tracks >= INT32_MAX || MUSC_GROW(r->tflags, r->cap_tflags, m->n_tracks + 1))
+    if (m->n_tracks >= INT32_MAX || MUSC_GROW(r->tflags, r->cap_tflags, m->n_tracks + 1) ||
+        MUSC_GROW(r->first_close, r->cap_first_close, m->n_tracks + 1))
         return NONE;
     musc_track *t = musc_music_add_track(m, (int)prog, ch == 9, NULL);
     if (!t)
@@ -255,6 +259,7 @@ static int32_t make_group(reader *r, unsigned ch)
     t->channel = (int)ch;
     g = (int32_t)(m->n_tracks - 1);
     r->tflags[g] = 0;
+    r->first_close[g] = 0;
     r->group[ch][prog] = g;
     return r->cur[ch] = g;
 }
@@ -329,6 +334,8 @@ static int move_note(reader *r, uint32_t ti, musc_note *n, unsigned ch, int64_t 
         return nomem();
     t->notes[t->n_notes++] = moved;
     r->tflags[g] |= TF_UNSORTED;
+    if (!r->first_close[g])
+        r->first_close[g] = ++r->n_closed;
     return MUSC_OK;
 }
 
@@ -339,6 +346,8 @@ static inline int close_slot(reader *r, int32_t s, unsigned ch, int64_t tick)
     if (r->cur[ch] != (int32_t)ti)
         return move_note(r, ti, n, ch, tick);
     n->duration = tick - n->time;
+    if (!r->first_close[ti])
+        r->first_close[ti] = ++r->n_closed;
     return MUSC_OK;
 }
 
@@ -714,6 +723,56 @@ static int set_names(reader *r, musc_track *t)
     return MUSC_OK;
 }
 
+typedef struct track_key {
+    uint64_t first_close; /* when its first note ended; UINT64_MAX without notes */
+    size_t index;         /* creation order breaks ties */
+    uint8_t flags;
+} track_key;
+
+static int cmp_track_key(const void *pa, const void *pb)
+{
+    const track_key *a = pa, *b = pb;
+    if (a->first_close != b->first_close)
+        return a->first_close < b->first_close ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* MusPy creates a track when its first note ends, so its tracks come in the
+ * order of their first note-off. Match that: order this MIDI track's tracks
+ * by the sequence number of their first note end (note-less tracks last). */
+static int order_tracks(reader *r)
+{
+    musc_music *m = r->m;
+    size_t first = r->first_track, n = m->n_tracks - first;
+    if (n < 2)
+        return MUSC_OK;
+    track_key *k = malloc(n * sizeof *k);
+    musc_track *tmp = malloc(n * sizeof *tmp);
+    if (!k || !tmp) {
+        free(k);
+        free(tmp);
+        return nomem();
+    }
+    int sorted = 1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c = r->first_close[first + i];
+        k[i] = (track_key){.first_close = c ? c : UINT64_MAX, .index = i,
+                           .flags = r->tflags[first + i]};
+        sorted &= i == 0 || cmp_track_key(&k[i - 1], &k[i]) < 0;
+    }
+    if (!sorted) {
+        qsort(k, n, sizeof *k, cmp_track_key);
+        memcpy(tmp, m->tracks + first, n * sizeof *tmp);
+        for (size_t i = 0; i < n; i++) {
+            m->tracks[first + i] = tmp[k[i].index];
+            r->tflags[first + i] = k[i].flags;
+        }
+    }
+    free(k);
+    free(tmp);
+    return MUSC_OK;
+}
+
 static int finish_midi_track(reader *r, int64_t end_tick)
 {
     musc_music *m = r->m;
@@ -781,11 +840,14 @@ static int finish_midi_track(reader *r, int64_t end_tick)
         if (w != i) {
             m->tracks[w] = *t;
             r->tflags[w] = r->tflags[i];
+            r->first_close[w] = r->first_close[i];
             memset(t, 0, sizeof *t);
         }
         w++;
     }
     m->n_tracks = w;
+    if ((rc = order_tracks(r)))
+        return rc;
 
     for (size_t i = r->first_track; i < m->n_tracks; i++)
         if ((rc = set_names(r, &m->tracks[i])))
@@ -1134,6 +1196,7 @@ musc_status musc_midi_read_mem(const uint8_t *data, size_t size, const musc_read
     memset(r, 0, offsetof(reader, group)); /* the tables after it: init_channel() */
     r->pool = NULL, r->n_pool = r->cap_pool = 0, r->free_slot = NONE, r->n_open = 0;
     r->tflags = NULL, r->cap_tflags = 0, r->copyright_set = 0;
+    r->first_close = NULL, r->cap_first_close = 0, r->n_closed = 0;
     r->data = data ? data : (const uint8_t *)"";
     r->size = size;
     r->strict = options->strict;
@@ -1152,6 +1215,7 @@ musc_status musc_midi_read_mem(const uint8_t *data, size_t size, const musc_read
     }
     free(r->pool);
     free(r->tflags);
+    free(r->first_close);
     free(r);
     return rc;
 }

@@ -214,6 +214,17 @@ static void channel_ten_is_drums(void **state)
     musc_music_free(m);
 }
 
+static void tracks_ordered_by_first_note_end(void **state)
+{
+    (void)state;
+    /* channel 2 starts first but channel 1 ends first: MusPy's order */
+    musc_music *m = read1("00 91 3C 64 01 90 40 64 01 80 40 00 01 81 3C 00" EOT, "track_order");
+    assert_int_equal(m->n_tracks, 2);
+    assert_int_equal(m->tracks[0].channel, 0);
+    assert_int_equal(m->tracks[1].channel, 1);
+    musc_music_free(m);
+}
+
 static void tracks_split_by_program_at_note_end(void **state)
 {
     (void)state;
@@ -892,6 +903,7 @@ int main(void)
         cmocka_unit_test(notes_on_off_and_velocity_zero),
         cmocka_unit_test(every_channel_message),
         cmocka_unit_test(channel_ten_is_drums),
+        cmocka_unit_test(tracks_ordered_by_first_note_end),
         cmocka_unit_test(tracks_split_by_program_at_note_end),
         cmocka_unit_test(controls_before_program_join_the_notes),
         cmocka_unit_test(chord_notes_sorted_by_pitch),
