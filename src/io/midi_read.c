@@ -965,7 +965,7 @@ static int read_track(reader *r, const uint8_t *chunk, const uint8_t *fend, int6
                              (size_t)(dend - te.stop));
         }
         *next = te.stop;
-        if (!trust)
+        if (!trust && te.stop != dend) /* (equal: right length, junk after it) */
             return violation(r, MUSC_REPAIR_CHUNK_LENGTH, OFF(chunk + 4),
                              "track chunk length %u disagrees with its data (%zu bytes up to "
                              "end-of-track); the data wins",

@@ -633,6 +633,33 @@ static void repair_chunk_length(void **state)
     free(b);
 }
 
+static void repair_garbage_between_and_inside_chunks(void **state)
+{
+    (void)state;
+    /* 3 padding bytes after end-of-track inside the first chunk */
+    bytes *b = calloc(1, sizeof *b);
+    header(b, 1, 2, 96);
+    track(b, "00 90 3C 64 10 80 3C 00" EOT "00 00 00");
+    track(b, "00 91 40 64 10 81 40 00" EOT);
+    musc_music *m = repairs(b, MUSC_REPAIR_CHUNK_LENGTH, 34, "padding");
+    assert_int_equal(m->n_tracks, 2);
+    musc_music_free(m);
+    strict_fails(b, "end-of-track");
+    free(b);
+
+    /* 9 bytes of junk between the tracks */
+    b = calloc(1, sizeof *b);
+    header(b, 1, 2, 96);
+    track(b, "00 90 3C 64 10 80 3C 00" EOT);
+    size_t junk = b->n;
+    hex(b, "01 FE 02 FD 03 FC 04 FB 05");
+    track(b, "00 91 40 64 10 81 40 00" EOT);
+    m = repairs(b, MUSC_REPAIR_OTHER, (int64_t)junk, "garbage");
+    assert_int_equal(m->n_tracks, 2);
+    musc_music_free(m);
+    free(b);
+}
+
 static void repair_missing_end_of_track(void **state)
 {
     (void)state;
@@ -923,6 +950,7 @@ int main(void)
         cmocka_unit_test(unknown_chunk_skipped),
         cmocka_unit_test(repair_truncated),
         cmocka_unit_test(repair_chunk_length),
+        cmocka_unit_test(repair_garbage_between_and_inside_chunks),
         cmocka_unit_test(repair_missing_end_of_track),
         cmocka_unit_test(repair_bad_status),
         cmocka_unit_test(repair_bad_data),
