@@ -97,11 +97,19 @@ static musc_music *read_ok(const bytes *b, const musc_read_options *o, musc_repo
     return m;
 }
 
+/* Read a valid one-track file; strict mode must read it the same way. */
 static musc_music *read1(const char *events, const char *seed)
 {
     const char *t[] = {events, NULL};
     bytes *b = smf(0, 96, t);
     musc_music *m = read_ok(b, NULL, NULL, seed);
+    musc_read_options o = musc_read_options_default();
+    o.strict = 1;
+    musc_music *s = read_ok(b, &o, NULL, NULL);
+    char diff[256];
+    if (!musc_music_diff(m, s, diff, sizeof diff))
+        fail_msg("strict and repair reads differ: %s", diff);
+    musc_music_free(s);
     free(b);
     return m;
 }
@@ -438,6 +446,9 @@ static void every_meta_event(void **state)
         NULL};
     bytes *b = smf(1, 480, tracks);
     musc_music *m = read_ok(b, NULL, NULL, "meta_all");
+    musc_read_options o = musc_read_options_default();
+    o.strict = 1;
+    musc_music_free(read_ok(b, &o, NULL, NULL));
     free(b);
     assert_string_equal(m->metadata.title, "Song");
     assert_string_equal(m->metadata.copyright, "(c)X");
