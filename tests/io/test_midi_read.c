@@ -671,6 +671,61 @@ static void repair_garbage_between_and_inside_chunks(void **state)
     free(b);
 }
 
+static bytes *patched(size_t at, const char *hexbytes)
+{
+    const char *t[] = {"00 90 3C 64 10 80 3C 00" EOT, NULL};
+    bytes *b = smf(0, 96, t), p = {.n = 0};
+    hex(&p, hexbytes);
+    memcpy(b->d + at, p.d, p.n);
+    return b;
+}
+
+static void repair_bad_header_fields(void **state)
+{
+    (void)state;
+    bytes *b = patched(8, "0005"); /* format 5 */
+    musc_music *m = repairs(b, MUSC_REPAIR_BAD_DATA, 8, "format5");
+    assert_int_equal(m->tracks[0].n_notes, 1);
+    musc_music_free(m);
+    strict_fails(b, "format");
+    free(b);
+
+    b = patched(12, "0000"); /* 0 ticks per quarter */
+    m = repairs(b, MUSC_REPAIR_BAD_DATA, 12, "division0");
+    assert_int_equal(m->resolution, 480);
+    musc_music_free(m);
+    strict_fails(b, "division");
+    free(b);
+
+    b = patched(12, "E904"); /* -23 frames per second */
+    m = repairs(b, MUSC_REPAIR_BAD_DATA, 12, "smpte23");
+    assert_int_equal(m->resolution, 23 * 4);
+    musc_music_free(m);
+    strict_fails(b, "SMPTE");
+    free(b);
+
+    b = patched(4, "00000002"); /* header length 2 */
+    m = repairs(b, MUSC_REPAIR_CHUNK_LENGTH, 4, "header_short");
+    assert_int_equal(m->resolution, 96);
+    musc_music_free(m);
+    strict_fails(b, "header length");
+    free(b);
+
+    /* a longer header is legal: its extra bytes are skipped */
+    b = calloc(1, sizeof *b);
+    hex(b, "4D546864 00000008 0000 0001 0060 ABCD");
+    track(b, "00 90 3C 64 10 80 3C 00" EOT);
+    musc_report rep = {0};
+    m = read_ok(b, NULL, &rep, "header_long");
+    assert_int_equal(rep.n_repairs, 0);
+    assert_int_equal(m->tracks[0].n_notes, 1);
+    musc_music_free(m);
+    musc_read_options o = musc_read_options_default();
+    o.strict = 1;
+    musc_music_free(read_ok(b, &o, NULL, NULL));
+    free(b);
+}
+
 static void repair_missing_end_of_track(void **state)
 {
     (void)state;
@@ -962,6 +1017,7 @@ int main(void)
         cmocka_unit_test(repair_truncated),
         cmocka_unit_test(repair_chunk_length),
         cmocka_unit_test(repair_garbage_between_and_inside_chunks),
+        cmocka_unit_test(repair_bad_header_fields),
         cmocka_unit_test(repair_missing_end_of_track),
         cmocka_unit_test(repair_bad_status),
         cmocka_unit_test(repair_bad_data),
