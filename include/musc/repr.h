@@ -1,0 +1,198 @@
+/*
+ * Representations: turning a music into arrays a model reads, and back.
+ *
+ * MusPy's four (pitch-based, event-based, note-based, piano-roll) follow
+ * MusPy 0.5 with its defaults, so token streams are comparable: every note
+ * of every track (drums included) is merged into one stream sorted by (time,
+ * pitch, duration, velocity), and decoding gives a music with one track.
+ * No resolution change happens: times are the music's ticks (MusPy's
+ * default resolution is 24). MMT's representation (below) is bit-exact with
+ * the Multitrack Music Transformer's data pipeline.
+ *
+ * Each representation has an options struct with a _default() constructor
+ * that holds both the encoding choices and what a decoder needs (resolution,
+ * program, drum flag, default velocity). Encoders write a malloc'd array the
+ * caller frees with free(); decoders return a new music the caller frees
+ * with musc_music_free(). On error nothing is returned (outputs are NULL
+ * and counts 0) and musc_errmsg() says why.
+ *
+ * Deviations from MusPy, each deliberate (MusPy's behaviour in brackets):
+ *  - Empty music encodes to an empty array (length 0, or only the
+ *    end-of-sequence event when it is on) [RuntimeError "No notes found"].
+ *  - Pitch-based without hold state fills rests with 128, as documented
+ *    [the array starts at 0, so rests read back as pitch 0].
+ *  - Pitch-based with hold state decodes every pitch token as a new onset,
+ *    so repeated notes of one pitch survive a round trip [a run of equal
+ *    pitch tokens is one note].
+ *  - Pitch-based skips zero-length notes (they occupy no step) [writes the
+ *    pitch at the onset with hold state, and fails with an IndexError when
+ *    such a note sits at the end]. Decoders treat out-of-range tokens as
+ *    rests [they become invalid notes].
+ *  - Event-based: duplicate_note_mode MUSC_OVERLAP_CLOSE_ALL works [MusPy's
+ *    "all" is accepted as well]. Tokens outside the vocabulary are skipped,
+ *    as MusPy does.
+ *  - Note-based decoding rejects rows that make an invalid note (pitch or
+ *    velocity out of range, negative time or duration) with MUSC_ERR_RANGE
+ *    [MusPy builds the invalid note].
+ */
+#ifndef MUSC_REPR_H
+#define MUSC_REPR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "musc/io.h"
+#include "musc/music.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- pitch-based (MusPy to_pitch_representation) ---------------------------
+ * One token per time step, for monophonic music: 0..127 a sounding pitch,
+ * 128 a rest, 129 a hold (only with use_hold_state: the onset step holds the
+ * pitch and the following steps of the note hold 129). Length = latest note
+ * end. Polyphony is not refused: a later note (in sorted order) overwrites
+ * the steps of an earlier one, as in MusPy. Without hold state, consecutive
+ * notes of one pitch merge into one note when decoded. */
+#define MUSC_PITCH_REST 128
+#define MUSC_PITCH_HOLD 129
+
+typedef struct musc_pitch_options {
+    int use_hold_state;   /* default 0 */
+    /* decoding */
+    int resolution;       /* default 24 */
+    int program;          /* default 0 */
+    int is_drum;          /* default 0 */
+    int default_velocity; /* default 64 */
+} musc_pitch_options;
+
+musc_pitch_options musc_pitch_options_default(void);
+
+/* Encode into *tokens (malloc'd, *n entries). options may be NULL
+ * (defaults). Errors: MUSC_ERR_ARG, MUSC_ERR_NOMEM (also when the length
+ * does not fit in memory). */
+musc_status musc_pitch_encode(const musc_music *music, const musc_pitch_options *options,
+                              int32_t **tokens, size_t *n);
+
+/* Decode tokens into a new one-track music (velocity default_velocity).
+ * Errors: MUSC_ERR_ARG (bad options), MUSC_ERR_NOMEM. */
+musc_status musc_pitch_decode(const int32_t *tokens, size_t n,
+                              const musc_pitch_options *options, musc_music **out);
+
+/* ---- event-based (MusPy to_event_representation) ---------------------------
+ * Codes, in MusPy's default layout: note-on 0..127, note-off 128..255 (or
+ * one code 128 that closes every sounding note with
+ * use_single_note_off_event), time-shift k ticks (1..max_time_shift) at
+ * off+k-1 where off = 256 (129 with the single note-off), velocity bin b at
+ * off+max_time_shift+b, then the end-of-sequence code after the velocity
+ * bins when it is on. Defaults give 388 codes: shifts 256..355, velocities
+ * 356..387. A velocity v falls in bin floor(v*bins/128) and decodes to
+ * floor(bin*128/bins). Gaps longer than max_time_shift become several
+ * shifts. Events at one time keep the order in which they were generated:
+ * note by note (velocity, note-on at the start, note-off at the end), then
+ * a stable sort on time. Decoding skips unknown codes and note-offs with no
+ * sounding note, and drops notes still sounding at the end (MusPy). */
+typedef struct musc_event_options {
+    int use_single_note_off_event; /* default 0 */
+    int use_end_of_sequence_event; /* default 0 */
+    int encode_velocity;           /* default 0 (MusPy's encoder default) */
+    int force_velocity_event;      /* default 1: a velocity before every note-on;
+                                      0: only when the bin changes */
+    int max_time_shift;            /* default 100, >= 1 */
+    int velocity_bins;             /* default 32, 1..128 */
+    /* decoding */
+    int resolution;                /* default 24 */
+    int program;                   /* default 0 */
+    int is_drum;                   /* default 0 */
+    int default_velocity;          /* default 64: before any velocity event */
+    int duplicate_note_mode;       /* musc_overlap, default MUSC_OVERLAP_FIFO */
+} musc_event_options;
+
+musc_event_options musc_event_options_default(void);
+
+/* Number of codes the options give (388 by default). */
+size_t musc_event_vocab_size(const musc_event_options *options);
+
+/* Encode into *tokens (malloc'd, *n codes). Errors: MUSC_ERR_ARG,
+ * MUSC_ERR_NOMEM. */
+musc_status musc_event_encode(const musc_music *music, const musc_event_options *options,
+                              int32_t **tokens, size_t *n);
+
+/* Decode codes into a new one-track music. Stops at the end-of-sequence
+ * code when it is on. Errors: MUSC_ERR_ARG, MUSC_ERR_NOMEM. */
+musc_status musc_event_decode(const int32_t *tokens, size_t n,
+                              const musc_event_options *options, musc_music **out);
+
+/* ---- note-based (MusPy to_note_representation) -----------------------------
+ * One row per note, sorted: (time, pitch, duration, velocity), or (time,
+ * pitch, end, velocity) with use_start_end; without encode_velocity the
+ * velocity column is absent (3 columns) and decoding uses
+ * default_velocity. */
+typedef struct musc_note_repr_options {
+    int use_start_end;    /* default 0 */
+    int encode_velocity;  /* default 1 */
+    /* decoding */
+    int resolution;       /* default 24 */
+    int program;          /* default 0 */
+    int is_drum;          /* default 0 */
+    int default_velocity; /* default 64 */
+} musc_note_repr_options;
+
+musc_note_repr_options musc_note_repr_options_default(void);
+
+/* Columns per row the options give (3 or 4). */
+size_t musc_note_repr_columns(const musc_note_repr_options *options);
+
+/* Encode into *rows (malloc'd, row-major, *n_rows x columns). Errors:
+ * MUSC_ERR_ARG, MUSC_ERR_NOMEM. */
+musc_status musc_note_repr_encode(const musc_music *music,
+                                  const musc_note_repr_options *options, int64_t **rows,
+                                  size_t *n_rows);
+
+/* Decode n_rows rows (row-major, columns per the options) into a new
+ * one-track music with notes sorted. Errors: MUSC_ERR_ARG, MUSC_ERR_RANGE
+ * (a row makes an invalid note; the message names the row), MUSC_ERR_NOMEM. */
+musc_status musc_note_repr_decode(const int64_t *rows, size_t n_rows,
+                                  const musc_note_repr_options *options, musc_music **out);
+
+/* ---- piano-roll (MusPy to_pianoroll_representation) ------------------------
+ * A T x 128 array, row-major (time, pitch): T = latest note end + 1 (MusPy's
+ * length). With encode_velocity a cell holds the velocity of the note
+ * sounding there (a later note in sorted order overwrites an earlier one),
+ * else 1 where a note with velocity > 0 sounds. Decoding makes one note
+ * per run of nonzero cells of a pitch: velocity = the run's first cell with
+ * encode_velocity, else default_velocity. Notes of one pitch that touch
+ * merge, and zero-length notes vanish (as in MusPy). */
+typedef struct musc_pianoroll_options {
+    int encode_velocity;  /* default 1 */
+    /* decoding */
+    int resolution;       /* default 24 */
+    int program;          /* default 0 */
+    int is_drum;          /* default 0 */
+    int default_velocity; /* default 64 */
+} musc_pianoroll_options;
+
+musc_pianoroll_options musc_pianoroll_options_default(void);
+
+/* Encode into *roll (malloc'd, *n_steps x 128 bytes). Errors: MUSC_ERR_ARG,
+ * MUSC_ERR_NOMEM (also when T x 128 does not fit in memory). */
+musc_status musc_pianoroll_encode(const musc_music *music,
+                                  const musc_pianoroll_options *options, uint8_t **roll,
+                                  size_t *n_steps);
+
+/* Decode a n_steps x 128 roll into a new one-track music. Velocities above
+ * 127 are clipped to 127. Errors: MUSC_ERR_ARG, MUSC_ERR_NOMEM. */
+musc_status musc_pianoroll_decode(const uint8_t *roll, size_t n_steps,
+                                  const musc_pianoroll_options *options, musc_music **out);
+
+/* Paint one list of notes onto a zeroed n_steps x 128 roll as the encoder
+ * does (notes in the given order; later ones overwrite). Cells at or past
+ * n_steps are skipped. Exposed for the .npz writer and for plotting. */
+void musc_pianoroll_paint(const musc_note *notes, size_t n, int encode_velocity,
+                          uint8_t *roll, size_t n_steps);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
