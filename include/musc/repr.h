@@ -192,6 +192,116 @@ musc_status musc_pianoroll_decode(const uint8_t *roll, size_t n_steps,
 void musc_pianoroll_paint(const musc_note *notes, size_t n, int encode_velocity,
                           uint8_t *roll, size_t n_steps);
 
+/* ---- MMT (Multitrack Music Transformer, Dong et al. 2023) -------------------
+ * A song is a sequence of rows of six codes (type, beat, position, pitch,
+ * duration, instrument), 0 meaning "none" in every field:
+ *   type        0 start-of-song, 1 instrument, 2 start-of-notes, 3 note,
+ *               4 end-of-song                                 (5 codes)
+ *   beat        beat + 1, beats of one quarter note           (max_beat + 1)
+ *   position    tick within the beat + 1, 12 ticks per beat   (13)
+ *   pitch       pitch + 1                                     (129)
+ *   duration    index + 1 of the nearest of 32 known lengths  (33)
+ *   instrument  one of 64 classes, + 1                        (65, or 66
+ *               with keep_drums)
+ * Layout: start-of-song, one instrument row per instrument used (sorted by
+ * code), start-of-notes, the notes, end-of-song.
+ *
+ * Encoding reproduces MMT's pipeline bit for bit (convert_*.py, extract.py,
+ * representation.py, dataset.py without augmentation):
+ *  1. the music is rescaled to 12 ticks per quarter like MusPy's
+ *     adjust_resolution (start and end mapped with round-half-even in
+ *     double precision, duration = end - start) and a duration that
+ *     became 0 is set to 1;
+ *  2. drum tracks and tracks whose program has no MMT class (76-78, 96-103,
+ *     112-116, 120-127) are dropped, unless keep_drums;
+ *  3. notes become tuples (beat, position, pitch, duration, program), beat
+ *     = time / 12, position = time % 12; exact duplicates are removed and
+ *     the tuples sorted, which orders notes by (beat, position, pitch, raw
+ *     duration, GM program), not by the snapped duration or the class;
+ *  4. with shift_to_first_beat the first note's beat becomes beat 0
+ *     (extract.py does this for every training piece);
+ *  5. notes at beat >= max_beat are dropped (dataset.py's trim; MMT trains
+ *     with max_beat 256, so beat codes run 1..256 and the field has 257);
+ *  6. durations snap to the nearest known length (ties to the shorter;
+ *     longer than 384 becomes 384; 0 becomes 1) and programs fold to
+ *     their class; instrument rows list the classes of the kept notes;
+ *  7. with max_seq_len > 0 a longer sequence keeps its first
+ *     max_seq_len - 1 rows and the end-of-song row (dataset.py).
+ * Note that distinct notes can encode to identical rows (two programs of
+ * one class, or two raw durations that snap alike); MMT keeps both, and
+ * so does musc. Velocity, tempo, key and meter are not encoded.
+ *
+ * Drums: MMT drops every drum track. With keep_drums, drum notes are kept
+ * as instrument class 65 (MUSC_MMT_DRUMS), sorted after every GM program;
+ * such sequences are not MMT-compatible (the instrument field has 66
+ * codes).
+ *
+ * Decoding follows MMT's decode(): a music at resolution 12 with one tempo
+ * (qpm, 100 by default), one track per program present, sorted by
+ * program, each class mapped back to one canonical program (e.g. strings
+ * -> 49), notes in sequence order with velocity 64; the drum class gives
+ * a drum track, placed last. Rows of type 0-2 are skipped and the first
+ * end-of-song row ends decoding. Deviations: a note row with a field of 0
+ * or out of range is skipped [MMT fails]; a type code outside 0..4 is
+ * MUSC_ERR_FORMAT [ValueError]. */
+#define MUSC_MMT_RESOLUTION 12
+#define MUSC_MMT_FIELDS 6
+#define MUSC_MMT_N_DURATIONS 32
+#define MUSC_MMT_N_INSTRUMENTS 64
+#define MUSC_MMT_DRUMS 65 /* instrument code of drums under keep_drums */
+
+enum {
+    MUSC_MMT_START_OF_SONG = 0,
+    MUSC_MMT_INSTRUMENT = 1,
+    MUSC_MMT_START_OF_NOTES = 2,
+    MUSC_MMT_NOTE = 3,
+    MUSC_MMT_END_OF_SONG = 4
+};
+
+typedef struct musc_mmt_options {
+    int max_beat;            /* default 256; notes at beat >= max_beat are dropped */
+    int keep_drums;          /* default 0 (MMT drops drums) */
+    int shift_to_first_beat; /* default 0; 1 = start at the first note's beat */
+    size_t max_seq_len;      /* default 0 = no limit; MMT trains with 1024 */
+    double qpm;              /* decoding: tempo of the result, default 100 */
+} musc_mmt_options;
+
+musc_mmt_options musc_mmt_options_default(void);
+
+/* Vocabulary size of each field under the options: {5, max_beat + 1, 13,
+ * 129, 33, 65 (66 with keep_drums)}. */
+void musc_mmt_field_sizes(const musc_mmt_options *options, int sizes[MUSC_MMT_FIELDS]);
+
+/* Encode into *codes: malloc'd, row-major, *n_rows x MUSC_MMT_FIELDS. A
+ * music without encodable notes gives 3 rows (start-of-song,
+ * start-of-notes, end-of-song). Errors: MUSC_ERR_ARG (max_beat < 1,
+ * max_seq_len in 1..2), MUSC_ERR_NOMEM. */
+musc_status musc_mmt_encode(const musc_music *music, const musc_mmt_options *options,
+                            int32_t **codes, size_t *n_rows);
+
+/* Decode n_rows rows into a new music (see above). Errors: MUSC_ERR_ARG,
+ * MUSC_ERR_FORMAT (unknown type code, naming the row), MUSC_ERR_NOMEM. */
+musc_status musc_mmt_decode(const int32_t *codes, size_t n_rows,
+                            const musc_mmt_options *options, musc_music **out);
+
+/* The instrument code (1..64) of a GM program, 0 if MMT has no class for it
+ * (or the program is out of range). */
+int musc_mmt_instrument_of_program(int program);
+
+/* The canonical GM program of an instrument code 1..64, -1 otherwise. */
+int musc_mmt_program_of_instrument(int code);
+
+/* MMT's name of an instrument code ("piano", ...; "drums" for
+ * MUSC_MMT_DRUMS), NULL for other codes. */
+const char *musc_mmt_instrument_name(int code);
+
+/* The duration code (1..32) of a length in 1/12-quarter ticks: nearest
+ * known length, ties to the shorter, <= 0 -> 1, > 384 -> 32. */
+int musc_mmt_duration_code(int64_t duration);
+
+/* The length in ticks of a duration code 1..32, 0 otherwise. */
+int musc_mmt_duration_of_code(int code);
+
 #ifdef __cplusplus
 }
 #endif
