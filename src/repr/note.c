@@ -83,10 +83,15 @@ musc_status musc_note_repr_decode(const int64_t *rows, size_t n_rows,
     for (size_t i = 0; i < n_rows; i++) {
         const int64_t *r = rows + i * cols;
         int64_t time = r[0], pitch = r[1];
-        int64_t duration = o.use_start_end ? r[2] - r[0] : r[2];
         int64_t velocity = cols == 4 ? r[3] : o.default_velocity;
-        if (o.use_start_end && ((r[0] < 0 && r[2] > INT64_MAX + r[0]) || (r[0] > 0 && r[2] < INT64_MIN + r[0])))
-            duration = -1; /* the subtraction would overflow: reject below */
+        int64_t duration = r[2];
+        if (o.use_start_end) {
+            /* end - time; when that would overflow the note is invalid anyway */
+            if ((r[0] < 0 && r[2] > INT64_MAX + r[0]) || (r[0] > 0 && r[2] < INT64_MIN + r[0]))
+                duration = -1;
+            else
+                duration = r[2] - r[0];
+        }
         if (time < 0 || duration < 0 || pitch < 0 || pitch > 127 || velocity < 0 || velocity > 127) {
             musc_music_free(m);
             return musc_error(MUSC_ERR_RANGE,
