@@ -302,6 +302,99 @@ int musc_mmt_duration_code(int64_t duration);
 /* The length in ticks of a duration code 1..32, 0 otherwise. */
 int musc_mmt_duration_of_code(int code);
 
+/* ---- REMI (Huang & Yang 2020), with REMI+'s program tokens -----------------
+ * Music on a grid of `ppq` positions per quarter note, bar by bar:
+ *   Bar [TimeSig] { Position [Tempo] [Chord] { [Program] Pitch Velocity
+ *   Duration } }
+ * A Bar token opens every bar, empty ones included. Bars follow the time
+ * signatures (4/4 when there are none); a signature change that does not
+ * fall on a barline takes effect at the next barline. Notes at one
+ * position are ordered by (program, pitch, duration, velocity); drums use
+ * program token 128.
+ *
+ * Vocabulary (token ids, in this order; sizes with the defaults):
+ *   0 PAD, 1 BOS, 2 EOS, 3 Bar
+ *   Position_p       p = 0 .. 16*ppq - 1 (bars up to 16 quarters)      64
+ *   TimeSig_n/d      d in {2, 4, 8, 16} (outer), n = 1..16 (inner)     64
+ *   Tempo_i          n_tempos values evenly spaced in [tempo_min,
+ *                    tempo_max]; a tempo takes the nearest              32
+ *   Chord_r:q        root r = 0..11 (C = 0, outer), quality q in
+ *                    maj, min, dim, aug, dom7 (inner)                   60
+ *   Program_p        p = 0..127, 128 = drums                           129
+ *   Pitch_p          p = 0..127                                        128
+ *   Velocity_b       b = floor(v * n_velocities / 128); decodes to the
+ *                    middle of the bin                                  32
+ *   Duration_k       k = 1..max_duration positions (longer notes are
+ *                    clipped, shorter than one position become 1)       64
+ * Default total 577; musc_remi_vocab() gives every offset for other
+ * options and musc_remi_token_name() names any token.
+ *
+ * Times are rounded to the grid (halves up); tempos at one position keep
+ * the last. Chords come from the music's annotations of kind
+ * MUSC_ANN_CHORD whose text parses as a chord symbol: root A-G with # or
+ * b, then "", "maj", "M", "maj7", "M7", "6" (major), "m", "min", "-",
+ * "m7", "min7", "m6" (minor), "dim", "o", "dim7", "m7b5" (diminished),
+ * "aug", "+" (augmented), "7", "9", "dom7" (dominant), optionally after
+ * a colon ("C:maj"); other texts are skipped. Decoding writes them back as
+ * "C:maj", "A:min", ... annotations.
+ *
+ * Decoding gives a music at resolution ppq: one track per program (sorted
+ * by program, drums last) or, without use_programs, one track with
+ * `program`; a Pitch starts a note, Velocity sets its velocity
+ * (default_velocity when absent) and Duration ends it; tokens out of place
+ * are skipped, so any token sequence decodes. */
+typedef struct musc_remi_options {
+    int ppq;                 /* positions per quarter note, default 4 (16 per 4/4 bar), 1..96 */
+    int max_duration;        /* longest Duration token in positions, default 64 */
+    int n_velocities;        /* velocity bins, default 32, 1..128 */
+    int n_tempos;            /* tempo values, default 32, >= 1 */
+    double tempo_min;        /* default 40 qpm */
+    double tempo_max;        /* default 250 qpm */
+    int use_programs;        /* default 1: Program tokens, one track per program */
+    int use_tempos;          /* default 1 */
+    int use_chords;          /* default 0 */
+    int use_time_signatures; /* default 1 */
+    int use_bos_eos;         /* default 0: BOS first and EOS last */
+    /* decoding */
+    int program;             /* track program without use_programs, default 0 */
+    int default_velocity;    /* default 64 */
+} musc_remi_options;
+
+/* Token id offsets and counts of one configuration. */
+typedef struct musc_remi_vocab {
+    int32_t bar, position, time_sig, tempo, chord, program, pitch, velocity, duration;
+    int32_t n_positions, n_time_sigs, n_tempos, n_chords, n_programs, n_velocities,
+        n_durations;
+    int32_t size;
+} musc_remi_vocab;
+
+#define MUSC_REMI_PAD 0
+#define MUSC_REMI_BOS 1
+#define MUSC_REMI_EOS 2
+
+musc_remi_options musc_remi_options_default(void);
+
+/* Fill *vocab for the options. MUSC_ERR_ARG for invalid options. */
+musc_status musc_remi_vocab_of(const musc_remi_options *options, musc_remi_vocab *vocab);
+
+/* Name of a token ("Bar", "Position_3", "TimeSig_3/4", "Tempo_120.3",
+ * "Chord_A:min", "Program_128", "Pitch_60", "Velocity_16", "Duration_4")
+ * written into buf (always NUL-terminated); "Unknown" for ids outside the
+ * vocabulary. Returns buf. */
+const char *musc_remi_token_name(const musc_remi_options *options, int32_t token, char *buf,
+                                 size_t size);
+
+/* Encode into *tokens (malloc'd, *n tokens). Errors: MUSC_ERR_ARG (bad
+ * options), MUSC_ERR_UNSUPPORTED (a bar longer than 16 quarters or a time
+ * signature without a token), MUSC_ERR_NOMEM. */
+musc_status musc_remi_encode(const musc_music *music, const musc_remi_options *options,
+                             int32_t **tokens, size_t *n);
+
+/* Decode tokens into a new music (see above). Stops at EOS. Errors:
+ * MUSC_ERR_ARG, MUSC_ERR_NOMEM. */
+musc_status musc_remi_decode(const int32_t *tokens, size_t n, const musc_remi_options *options,
+                             musc_music **out);
+
 #ifdef __cplusplus
 }
 #endif
