@@ -293,9 +293,9 @@ musc_status musc_remi_encode(const musc_music *music, const musc_remi_options *o
         total += music->tracks[i].n_notes;
     rnote *notes = total ? malloc(total * sizeof *notes) : NULL;
     size_t n_marks = music->n_tempos + music->n_annotations + music->n_time_signatures;
-    mark *marks = n_marks ? malloc(n_marks * sizeof *marks) : NULL;
+    mark *marks = malloc((n_marks ? n_marks : 1) * sizeof *marks);
     tokbuf b = {0};
-    if ((total && !notes) || (n_marks && !marks)) {
+    if ((total && !notes) || !marks) {
         st = musc_error(MUSC_ERR_NOMEM, "remi encode: out of memory");
         goto done;
     }
@@ -336,7 +336,8 @@ musc_status musc_remi_encode(const musc_music *music, const musc_remi_options *o
             marks[nt] = (mark){s, i, tempo_bin(&o, music->tempos[i].qpm)};
             nt++;
         }
-    qsort(marks, nt, sizeof *marks, cmp_mark);
+    if (nt > 1)
+        qsort(marks, nt, sizeof *marks, cmp_mark);
     nt = last_per_step(marks, nt);
     mark *chords = marks + nt;
     if (o.use_chords)
@@ -349,7 +350,8 @@ musc_status musc_remi_encode(const musc_music *music, const musc_remi_options *o
             chords[nc] = (mark){s, i, root * 5 + q};
             nc++;
         }
-    qsort(chords, nc, sizeof *chords, cmp_mark);
+    if (nc > 1)
+        qsort(chords, nc, sizeof *chords, cmp_mark);
     nc = last_per_step(chords, nc);
     mark *sigs = chords + nc;
     if (o.use_time_signatures)
@@ -364,7 +366,8 @@ musc_status musc_remi_encode(const musc_music *music, const musc_remi_options *o
             sigs[ns] = (mark){s, i, ts->numerator * 100 + ts->denominator};
             ns++;
         }
-    qsort(sigs, ns, sizeof *sigs, cmp_mark);
+    if (ns > 1)
+        qsort(sigs, ns, sizeof *sigs, cmp_mark);
     for (size_t i = 0; i < nt; i++)
         if (marks[i].step > last)
             last = marks[i].step;
