@@ -230,12 +230,12 @@ static int have_numpy(void)
     return test_run("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1", NULL, NULL) == 0;
 }
 
-static int run_python(const char *script, const char *arg, char **out)
+static int run_python(const char *script, const char *arg, const char *arg2, char **out)
 {
     char *py = test_tmp_path("npz_check.py");
     test_write_file(py, script, strlen(script));
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s'", py, arg);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s' '%s' '%s'", py, arg, arg2 ? arg2 : "");
     char *err = NULL;
     int rc = test_run(cmd, out, &err);
     if (rc != 0)
@@ -280,6 +280,13 @@ static const char *numpy_reads_musc =
     "    assert drums[0, 36] == 100 and drums[4, 38] == 1 and int(drums.astype(bool).sum()) == 2\n"
     "z = zipfile.ZipFile(path)\n"
     "assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())\n"
+    "with np.load(sys.argv[2]) as f:\n"
+    "    d = f['pianoroll_0_csc_data']\n"
+    "    assert d.dtype == np.bool_ and d.shape == (13,) and d.all(), (d.dtype, d.shape)\n"
+    "    assert list(f['pianoroll_1_csc_indices']) == [0, 4]\n"
+    "    assert list(f['pianoroll_1_csc_indptr'][35:40]) == [0, 0, 1, 1, 2]\n"
+    "z = zipfile.ZipFile(sys.argv[2])\n"
+    "assert all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist())\n"
     "print('ok')\n";
 
 static void numpy_loads_what_musc_writes(void **state)
@@ -293,10 +300,17 @@ static void numpy_loads_what_musc_writes(void **state)
     char *path = test_tmp_path("musc_written.npz");
     remove(path);
     assert_int_equal(musc_write(m, path, NULL), MUSC_OK);
+    char *bin = test_tmp_path("musc_written_binary.npz");
+    musc_write_options wo = musc_write_options_default();
+    wo.overwrite = 1;
+    wo.compress = 0;
+    wo.flags = MUSC_NPZ_BINARY;
+    assert_int_equal(musc_write(m, bin, &wo), MUSC_OK);
     char *out = NULL;
-    assert_int_equal(run_python(numpy_reads_musc, path, &out), 0);
+    assert_int_equal(run_python(numpy_reads_musc, path, bin, &out), 0);
     assert_non_null(strstr(out, "ok"));
     free(out);
+    free(bin);
     free(path);
     musc_music_free(m);
 }
@@ -346,7 +360,7 @@ static void musc_reads_what_numpy_writes(void **state)
     }
     char *path = test_tmp_path("numpy_written.npz");
     remove(path);
-    assert_int_equal(run_python(numpy_writes_pypianoroll, path, NULL), 0);
+    assert_int_equal(run_python(numpy_writes_pypianoroll, path, NULL, NULL), 0);
     size_t size;
     char *bytes = test_read_file(path, &size);
     assert_non_null(bytes);
