@@ -28,9 +28,11 @@
  *    pitch at the onset with hold state, and fails with an IndexError when
  *    such a note sits at the end]. Decoders treat out-of-range tokens as
  *    rests [they become invalid notes].
- *  - Event-based: duplicate_note_mode MUSC_OVERLAP_CLOSE_ALL works [MusPy's
- *    "all" is accepted as well]. Tokens outside the vocabulary are skipped,
- *    as MusPy does.
+ *  - Event-based encoding refuses invalid notes (pitch or velocity out of
+ *    range, negative time or duration) with MUSC_ERR_RANGE [MusPy emits
+ *    codes of other event kinds]. Otherwise it is MusPy code for code: a
+ *    transcription of MusPy 0.5's encoder and decoder agreed with musc on
+ *    300 random polyphonic pieces under random option sets.
  *  - Note-based decoding rejects rows that make an invalid note (pitch or
  *    velocity out of range, negative time or duration) with MUSC_ERR_RANGE
  *    [MusPy builds the invalid note].
