@@ -270,6 +270,31 @@ typedef struct musc_mmt_options {
 
 musc_mmt_options musc_mmt_options_default(void);
 
+/* A note as MMT's pipeline keeps it between extraction and encoding
+ * (MMT's extract_notes rows): 12 ticks per beat, raw duration in ticks,
+ * GM program, or MUSC_MMT_DRUM_PROGRAM for drums under keep_drums. */
+typedef struct musc_mmt_note {
+    int64_t beat, position, pitch, duration, program;
+} musc_mmt_note;
+
+#define MUSC_MMT_DRUM_PROGRAM 128
+
+/* Steps 1-4 above: rescale, drop, de-duplicate, sort and (optionally)
+ * shift. *notes is malloc'd (NULL when empty); the caller frees it. Useful
+ * for MMT's load-time augmentation (pitch shift, random beat window)
+ * before musc_mmt_encode_notes. Errors: MUSC_ERR_ARG, MUSC_ERR_RANGE (an
+ * invalid note), MUSC_ERR_NOMEM. */
+musc_status musc_mmt_extract(const musc_music *music, const musc_mmt_options *options,
+                             musc_mmt_note **notes, size_t *n);
+
+/* Steps 5-7 above on notes in MMT's order (musc_mmt_extract's output,
+ * possibly edited; the order given is kept). Errors: MUSC_ERR_ARG,
+ * MUSC_ERR_RANGE (a note with a field out of range or a program without
+ * a class), MUSC_ERR_NOMEM. */
+musc_status musc_mmt_encode_notes(const musc_mmt_note *notes, size_t n,
+                                  const musc_mmt_options *options, int32_t **codes,
+                                  size_t *n_rows);
+
 /* Vocabulary size of each field under the options: {5, max_beat + 1, 13,
  * 129, 33, 65 (66 with keep_drums)}. */
 void musc_mmt_field_sizes(const musc_mmt_options *options, int sizes[MUSC_MMT_FIELDS]);

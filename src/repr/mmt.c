@@ -109,7 +109,7 @@ static const uint8_t program_class[128] = {
     /* 112-119 percussive */ 0, 0, 0, 0, 0, 63, 64, 64,
     /* 120-127 sound effects */ 0, 0, 0, 0, 0, 0, 0, 0};
 
-#define DRUM_PROGRAM 128 /* sorts after every GM program, as the drum class */
+#define DRUM_PROGRAM MUSC_MMT_DRUM_PROGRAM /* sorts after every GM program */
 
 musc_mmt_options musc_mmt_options_default(void)
 {
@@ -185,13 +185,7 @@ static int64_t rescale(int64_t t, double factor)
     return (int64_t)r;
 }
 
-typedef struct mmt_note {
-    int64_t beat;
-    int64_t position;
-    int64_t pitch;
-    int64_t duration;
-    int64_t program; /* DRUM_PROGRAM for drums */
-} mmt_note;
+typedef musc_mmt_note mmt_note;
 
 static int cmp_mmt_note(const void *pa, const void *pb)
 {
@@ -218,25 +212,17 @@ static void put_row(int32_t *row, int type, int beat, int position, int pitch, i
     row[5] = instrument;
 }
 
-musc_status musc_mmt_encode(const musc_music *music, const musc_mmt_options *options,
-                            int32_t **codes, size_t *n_rows)
+musc_status musc_mmt_extract(const musc_music *music, const musc_mmt_options *options,
+                             musc_mmt_note **out, size_t *n_out)
 {
     musc_mmt_options o = options ? *options : musc_mmt_options_default();
-    *codes = NULL;
-    *n_rows = 0;
+    *out = NULL;
+    *n_out = 0;
     if (!music)
         return musc_error(MUSC_ERR_ARG, "mmt encode: music is NULL");
-    if (o.max_beat < 1 || o.max_beat > (1 << 24))
-        return musc_error(MUSC_ERR_ARG, "mmt encode: max_beat = %d, expected 1..%d", o.max_beat,
-                          1 << 24);
-    if (o.max_seq_len == 1 || o.max_seq_len == 2)
-        return musc_error(MUSC_ERR_ARG,
-                          "mmt encode: max_seq_len = %zu, expected 0 (no limit) or >= 3",
-                          o.max_seq_len);
     if (music->resolution < 1)
         return musc_error(MUSC_ERR_ARG, "mmt encode: resolution = %d, expected >= 1",
                           music->resolution);
-
     size_t total = 0;
     for (size_t i = 0; i < music->n_tracks; i++)
         total += music->tracks[i].n_notes;
@@ -298,31 +284,58 @@ musc_status musc_mmt_encode(const musc_music *music, const musc_mmt_options *opt
         for (size_t i = 0; i < nn; i++)
             notes[i].beat -= first;
     }
-    kept = 0;
-    for (size_t i = 0; i < nn; i++)
-        if (notes[i].beat < o.max_beat)
-            notes[kept++] = notes[i];
-    nn = kept;
+    if (!nn) {
+        free(notes);
+        notes = NULL;
+    }
+    *out = notes;
+    *n_out = nn;
+    return MUSC_OK;
+}
 
+musc_status musc_mmt_encode_notes(const musc_mmt_note *notes, size_t nn,
+                                  const musc_mmt_options *options, int32_t **codes,
+                                  size_t *n_rows)
+{
+    musc_mmt_options o = options ? *options : musc_mmt_options_default();
+    *codes = NULL;
+    *n_rows = 0;
+    if (o.max_beat < 1 || o.max_beat > (1 << 24))
+        return musc_error(MUSC_ERR_ARG, "mmt encode: max_beat = %d, expected 1..%d", o.max_beat,
+                          1 << 24);
+    if (o.max_seq_len == 1 || o.max_seq_len == 2)
+        return musc_error(MUSC_ERR_ARG,
+                          "mmt encode: max_seq_len = %zu, expected 0 (no limit) or >= 3",
+                          o.max_seq_len);
+    if (nn && !notes)
+        return musc_error(MUSC_ERR_ARG, "mmt encode: notes is NULL");
     int used[MUSC_MMT_DRUMS + 1] = {0};
-    size_t n_instruments = 0;
+    size_t n_instruments = 0, n_kept = 0;
     for (size_t i = 0; i < nn; i++) {
-        int c = instrument_of(notes[i].program);
+        const mmt_note *nt = &notes[i];
+        if (nt->beat < 0 || nt->position < 0 || nt->position >= MUSC_MMT_RESOLUTION ||
+            nt->pitch < 0 || nt->pitch > 127 || nt->program < 0 || nt->program > DRUM_PROGRAM ||
+            (nt->program < DRUM_PROGRAM && !program_class[nt->program]))
+            return musc_error(MUSC_ERR_RANGE,
+                              "mmt encode: note %zu (beat %lld, position %lld, pitch %lld, "
+                              "program %lld) cannot be encoded",
+                              i, (long long)nt->beat, (long long)nt->position,
+                              (long long)nt->pitch, (long long)nt->program);
+        if (nt->beat >= o.max_beat) /* dataset.py's trim */
+            continue;
+        n_kept++;
+        int c = instrument_of(nt->program);
         if (!used[c]) {
             used[c] = 1;
             n_instruments++;
         }
     }
-    size_t rows = 3 + n_instruments + nn;
-    if (rows > SIZE_MAX / (MUSC_MMT_FIELDS * sizeof(int32_t))) {
-        free(notes);
+    size_t rows = 3 + n_instruments + n_kept;
+    if (rows > SIZE_MAX / (MUSC_MMT_FIELDS * sizeof(int32_t)))
         return musc_error(MUSC_ERR_NOMEM, "mmt encode: too many rows");
-    }
     int32_t *out = malloc(rows * MUSC_MMT_FIELDS * sizeof *out);
-    if (!out) {
-        free(notes);
+    if (!out)
         return musc_error(MUSC_ERR_NOMEM, "mmt encode: out of memory for %zu rows", rows);
-    }
     size_t r = 0;
     put_row(out + MUSC_MMT_FIELDS * r++, MUSC_MMT_START_OF_SONG, 0, 0, 0, 0, 0);
     for (int c = 1; c <= MUSC_MMT_DRUMS; c++)
@@ -331,12 +344,13 @@ musc_status musc_mmt_encode(const musc_music *music, const musc_mmt_options *opt
     put_row(out + MUSC_MMT_FIELDS * r++, MUSC_MMT_START_OF_NOTES, 0, 0, 0, 0, 0);
     for (size_t i = 0; i < nn; i++) {
         const mmt_note *nt = &notes[i];
+        if (nt->beat >= o.max_beat)
+            continue;
         put_row(out + MUSC_MMT_FIELDS * r++, MUSC_MMT_NOTE, (int)nt->beat + 1,
                 (int)nt->position + 1, (int)nt->pitch + 1, musc_mmt_duration_code(nt->duration),
                 instrument_of(nt->program));
     }
     put_row(out + MUSC_MMT_FIELDS * r++, MUSC_MMT_END_OF_SONG, 0, 0, 0, 0, 0);
-    free(notes);
     if (o.max_seq_len && r > o.max_seq_len) {
         memcpy(out + MUSC_MMT_FIELDS * (o.max_seq_len - 1), out + MUSC_MMT_FIELDS * (r - 1),
                MUSC_MMT_FIELDS * sizeof *out);
@@ -345,6 +359,29 @@ musc_status musc_mmt_encode(const musc_music *music, const musc_mmt_options *opt
     *codes = out;
     *n_rows = r;
     return MUSC_OK;
+}
+
+musc_status musc_mmt_encode(const musc_music *music, const musc_mmt_options *options,
+                            int32_t **codes, size_t *n_rows)
+{
+    musc_mmt_options o = options ? *options : musc_mmt_options_default();
+    *codes = NULL;
+    *n_rows = 0;
+    if (o.max_beat < 1 || o.max_beat > (1 << 24))
+        return musc_error(MUSC_ERR_ARG, "mmt encode: max_beat = %d, expected 1..%d", o.max_beat,
+                          1 << 24);
+    if (o.max_seq_len == 1 || o.max_seq_len == 2)
+        return musc_error(MUSC_ERR_ARG,
+                          "mmt encode: max_seq_len = %zu, expected 0 (no limit) or >= 3",
+                          o.max_seq_len);
+    musc_mmt_note *notes;
+    size_t nn;
+    musc_status st = musc_mmt_extract(music, &o, &notes, &nn);
+    if (st)
+        return st;
+    st = musc_mmt_encode_notes(notes, nn, &o, codes, n_rows);
+    free(notes);
+    return st;
 }
 
 musc_status musc_mmt_decode(const int32_t *codes, size_t n_rows, const musc_mmt_options *options,

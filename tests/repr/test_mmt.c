@@ -299,6 +299,40 @@ static void round_trip_equals_quantized_input(void **state)
     musc_music_free(m);
 }
 
+static void extract_then_encode_notes(void **state)
+{
+    (void)state;
+    musc_music *m = small_piece();
+    musc_mmt_options o = musc_mmt_options_default();
+    o.keep_drums = 1;
+    musc_mmt_note *notes;
+    size_t nn;
+    assert_int_equal(musc_mmt_extract(m, &o, &notes, &nn), MUSC_OK);
+    assert_int_equal(nn, 4);
+    assert_int_equal(notes[0].program, MUSC_MMT_DRUM_PROGRAM);
+    assert_int_equal(notes[3].beat, 1);
+    assert_int_equal(notes[3].duration, 13); /* raw, not yet snapped */
+    /* MMT's load-time augmentation: shift pitches, drop the first beat */
+    for (size_t i = 0; i < nn; i++)
+        notes[i].pitch += 2;
+    int32_t *codes;
+    size_t n;
+    assert_int_equal(musc_mmt_encode_notes(notes + 3, 1, &o, &codes, &n), MUSC_OK);
+    static const int32_t want[][6] = {{0, 0, 0, 0, 0, 0}, {1, 0, 0, 0, 0, 1},
+                                      {2, 0, 0, 0, 0, 0}, {3, 2, 1, 67, 12, 1},
+                                      {4, 0, 0, 0, 0, 0}};
+    expect_rows(codes, n, want, N(want));
+    free(codes);
+    notes[1].pitch = 128;
+    assert_int_equal(musc_mmt_encode_notes(notes, nn, &o, &codes, &n), MUSC_ERR_RANGE);
+    notes[1].pitch = 60;
+    notes[1].program = 97; /* no class */
+    assert_int_equal(musc_mmt_encode_notes(notes, nn, &o, &codes, &n), MUSC_ERR_RANGE);
+    assert_int_equal(musc_mmt_encode_notes(NULL, 1, &o, &codes, &n), MUSC_ERR_ARG);
+    free(notes);
+    musc_music_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +345,7 @@ int main(void)
         cmocka_unit_test(empty_music),
         cmocka_unit_test(decoding_skips_bad_notes_and_stops_at_eos),
         cmocka_unit_test(round_trip_equals_quantized_input),
+        cmocka_unit_test(extract_then_encode_notes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
