@@ -50,6 +50,13 @@
 extern "C" {
 #endif
 
+/* Limits that keep a hostile or absurd music (a note at tick 10^12) from
+ * exhausting memory: the pitch-based and piano-roll encoders refuse more
+ * than MUSC_REPR_MAX_STEPS time steps, the event-based and REMI encoders
+ * more than MUSC_REPR_MAX_TOKENS tokens (MUSC_ERR_RANGE). */
+#define MUSC_REPR_MAX_STEPS ((int64_t)1 << 23)
+#define MUSC_REPR_MAX_TOKENS ((size_t)1 << 26)
+
 /* ---- pitch-based (MusPy to_pitch_representation) ---------------------------
  * One token per time step, for monophonic music: 0..127 a sounding pitch,
  * 128 a rest, 129 a hold (only with use_hold_state: the onset step holds the
@@ -72,8 +79,8 @@ typedef struct musc_pitch_options {
 musc_pitch_options musc_pitch_options_default(void);
 
 /* Encode into *tokens (malloc'd, *n entries). options may be NULL
- * (defaults). Errors: MUSC_ERR_ARG, MUSC_ERR_NOMEM (also when the length
- * does not fit in memory). */
+ * (defaults). Errors: MUSC_ERR_ARG, MUSC_ERR_RANGE (an invalid note, or
+ * more than MUSC_REPR_MAX_STEPS steps), MUSC_ERR_NOMEM. */
 musc_status musc_pitch_encode(const musc_music *music, const musc_pitch_options *options,
                               int32_t **tokens, size_t *n);
 
@@ -117,7 +124,8 @@ musc_event_options musc_event_options_default(void);
 size_t musc_event_vocab_size(const musc_event_options *options);
 
 /* Encode into *tokens (malloc'd, *n codes). Errors: MUSC_ERR_ARG,
- * MUSC_ERR_NOMEM. */
+ * MUSC_ERR_RANGE (an invalid note, or more than MUSC_REPR_MAX_TOKENS
+ * codes), MUSC_ERR_NOMEM. */
 musc_status musc_event_encode(const musc_music *music, const musc_event_options *options,
                               int32_t **tokens, size_t *n);
 
@@ -178,7 +186,8 @@ typedef struct musc_pianoroll_options {
 musc_pianoroll_options musc_pianoroll_options_default(void);
 
 /* Encode into *roll (malloc'd, *n_steps x 128 bytes). Errors: MUSC_ERR_ARG,
- * MUSC_ERR_NOMEM (also when T x 128 does not fit in memory). */
+ * MUSC_ERR_RANGE (an invalid note, or more than MUSC_REPR_MAX_STEPS steps),
+ * MUSC_ERR_NOMEM. */
 musc_status musc_pianoroll_encode(const musc_music *music,
                                   const musc_pianoroll_options *options, uint8_t **roll,
                                   size_t *n_steps);
@@ -412,8 +421,9 @@ const char *musc_remi_token_name(const musc_remi_options *options, int32_t token
                                  size_t size);
 
 /* Encode into *tokens (malloc'd, *n tokens). Errors: MUSC_ERR_ARG (bad
- * options), MUSC_ERR_UNSUPPORTED (a bar longer than 16 quarters or a time
- * signature without a token), MUSC_ERR_NOMEM. */
+ * options), MUSC_ERR_RANGE (an invalid note, or more than
+ * MUSC_REPR_MAX_TOKENS tokens), MUSC_ERR_UNSUPPORTED (a bar longer than 16
+ * quarters or a time signature without a token), MUSC_ERR_NOMEM. */
 musc_status musc_remi_encode(const musc_music *music, const musc_remi_options *options,
                              int32_t **tokens, size_t *n);
 

@@ -139,14 +139,20 @@ musc_status musc_event_encode(const musc_music *music, const musc_event_options 
 
     /* count first: time shifts of a sparse piece can outnumber its notes */
     size_t total = ne + (o.use_end_of_sequence_event ? 1 : 0);
+    if (total > MUSC_REPR_MAX_TOKENS) {
+        free(ev);
+        return musc_error(MUSC_ERR_RANGE, "event encode: more than %zu codes",
+                          MUSC_REPR_MAX_TOKENS);
+    }
     int64_t cursor = 0;
     for (size_t i = 0; i < ne; i++) {
         if (ev[i].time > cursor) {
             uint64_t gap = (uint64_t)(ev[i].time - cursor);
             uint64_t k = gap / (uint64_t)o.max_time_shift + (gap % (uint64_t)o.max_time_shift != 0);
-            if (k > (SIZE_MAX / sizeof(int32_t)) - total) {
+            if (k > MUSC_REPR_MAX_TOKENS - total) {
                 free(ev);
-                return musc_error(MUSC_ERR_NOMEM, "event encode: too many time shifts");
+                return musc_error(MUSC_ERR_RANGE, "event encode: more than %zu codes",
+                                  MUSC_REPR_MAX_TOKENS);
             }
             total += (size_t)k;
             cursor = ev[i].time;

@@ -72,10 +72,10 @@ musc_status musc_pianoroll_encode(const musc_music *music,
             length = notes[i].time + notes[i].duration;
     }
     length += 1; /* MusPy's length: latest end + 1 */
-    if ((uint64_t)length > SIZE_MAX / 128) {
+    if (length > MUSC_REPR_MAX_STEPS) {
         free(notes);
-        return musc_error(MUSC_ERR_NOMEM, "piano-roll encode: %lld steps do not fit in memory",
-                          (long long)length);
+        return musc_error(MUSC_ERR_RANGE, "piano-roll encode: %lld steps, over the limit of %lld",
+                          (long long)length, (long long)MUSC_REPR_MAX_STEPS);
     }
     uint8_t *a = calloc((size_t)length, 128);
     if (!a) {

@@ -49,10 +49,10 @@ musc_status musc_pitch_encode(const musc_music *music, const musc_pitch_options 
         free(notes);
         return MUSC_OK;
     }
-    if ((uint64_t)length > SIZE_MAX / sizeof(int32_t)) {
+    if (length > MUSC_REPR_MAX_STEPS) {
         free(notes);
-        return musc_error(MUSC_ERR_NOMEM, "pitch encode: %lld steps do not fit in memory",
-                          (long long)length);
+        return musc_error(MUSC_ERR_RANGE, "pitch encode: %lld steps, over the limit of %lld",
+                          (long long)length, (long long)MUSC_REPR_MAX_STEPS);
     }
     int32_t *a = malloc((size_t)length * sizeof *a);
     if (!a) {

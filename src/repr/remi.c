@@ -16,7 +16,7 @@
 #define N_CHORDS 60
 #define N_PROGRAMS 129
 #define DRUM_TOKEN 128
-#define MAX_TOKENS ((size_t)1 << 28)
+#define MAX_TOKENS MUSC_REPR_MAX_TOKENS
 
 static const int sig_dens[4] = {2, 4, 8, 16};
 static const char *const quality_names[5] = {"maj", "min", "dim", "aug", "dom7"};
@@ -375,6 +375,12 @@ musc_status musc_remi_encode(const musc_music *music, const musc_remi_options *o
         if (chords[i].step > last)
             last = chords[i].step;
 
+    /* every bar costs a token and is at most n_positions long: refuse early
+     * what could only end in MAX_TOKENS */
+    if (last >= 0 && (uint64_t)last / (uint64_t)v.n_positions >= MAX_TOKENS) {
+        st = musc_error(MUSC_ERR_RANGE, "remi encode: more than %zu tokens", MAX_TOKENS);
+        goto done;
+    }
     if (o.use_bos_eos)
         push(&b, MUSC_REMI_BOS);
     int sig = 404, emitted_sig = -1;
@@ -425,8 +431,9 @@ musc_status musc_remi_encode(const musc_music *music, const musc_remi_options *o
     if (o.use_bos_eos)
         push(&b, MUSC_REMI_EOS);
     if (b.failed) {
-        st = musc_error(MUSC_ERR_NOMEM, "remi encode: out of memory (or over %zu tokens)",
-                        MAX_TOKENS);
+        st = b.cap >= MAX_TOKENS
+                 ? musc_error(MUSC_ERR_RANGE, "remi encode: more than %zu tokens", MAX_TOKENS)
+                 : musc_error(MUSC_ERR_NOMEM, "remi encode: out of memory");
         goto done;
     }
     *tokens = b.t;
