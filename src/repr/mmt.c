@@ -389,8 +389,9 @@ musc_status musc_mmt_decode(const int32_t *codes, size_t n_rows, const musc_mmt_
 {
     musc_mmt_options o = options ? *options : musc_mmt_options_default();
     *out = NULL;
-    if (o.max_beat < 1)
-        return musc_error(MUSC_ERR_ARG, "mmt decode: max_beat = %d, expected >= 1", o.max_beat);
+    if (o.max_beat < 1 || o.max_beat > (1 << 24))
+        return musc_error(MUSC_ERR_ARG, "mmt decode: max_beat = %d, expected 1..%d", o.max_beat,
+                          1 << 24);
     if (!(o.qpm > 0) || !isfinite(o.qpm))
         return musc_error(MUSC_ERR_ARG, "mmt decode: qpm = %g, expected > 0", o.qpm);
     if (n_rows && !codes)
@@ -418,7 +419,6 @@ musc_status musc_mmt_decode(const int32_t *codes, size_t n_rows, const musc_mmt_
         musc_music_free(m);
         return musc_error(MUSC_ERR_NOMEM, "mmt decode: out of memory");
     }
-    int valid_fields;
     for (int pass = 0; pass < 2; pass++) {
         int track_of[DRUM_PROGRAM + 1];
         if (pass == 1) {
@@ -439,7 +439,7 @@ musc_status musc_mmt_decode(const int32_t *codes, size_t n_rows, const musc_mmt_
             const int32_t *row = codes + MUSC_MMT_FIELDS * i;
             if (row[0] != MUSC_MMT_NOTE)
                 continue;
-            valid_fields = 1;
+            int valid_fields = 1;
             for (int f = 1; f < MUSC_MMT_FIELDS; f++)
                 if (row[f] < 1 || row[f] >= sizes[f])
                     valid_fields = 0;
