@@ -17,6 +17,8 @@
 #include "musc/json.h"
 #include "musc/process.h"
 #include "musc/abc.h"
+#include "musc/repr.h"
+#include "musc/npz.h"
 
 #ifdef __cplusplus
 extern "C" {
