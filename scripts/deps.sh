@@ -8,7 +8,7 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-dev \
 libjansson-dev zlib1g-dev libcmocka-dev \
 libxml2-dev libzip-dev \
 libfluidsynth-dev libsndfile1-dev libebur128-dev timgm6mb-soundfont fluid-soundfont-gm fluidsynth \
-libcairo2-dev libmicrohttpd-dev libopenblas-dev \
+libcairo2-dev libmicrohttpd-dev libopenblas-dev libsqlite3-dev libomp-dev \
 python3-mido python3-numpy abcmidi"
 
 missing=""
