@@ -230,6 +230,9 @@ musc_status musc_set_string(char **field, const char *value);
  * duration, velocity), as MusPy's sort does for notes. */
 void musc_music_sort(musc_music *music);
 
+/* Sort one track's timed lists the same way (stable). */
+void musc_track_sort(musc_track *track);
+
 /* Check every invariant (resolution >= 1, times and durations >= 0, pitches
  * and velocities 0..127, programs 0..127, qpm > 0, signature fields in
  * range, key fifths -7..7, strings valid UTF-8). Returns MUSC_OK or

@@ -97,14 +97,17 @@ void musc_music_sort(musc_music *m)
     SORT_BY_TIME(m, lyrics);
     SORT_BY_TIME(m, annotations);
     SORT_BY_TIME(m, raw_events);
-    for (size_t i = 0; i < m->n_tracks; i++) {
-        musc_track *t = &m->tracks[i];
-        stable_sort(t->notes, t->n_notes, sizeof *t->notes, cmp_note);
-        SORT_BY_TIME(t, chords);
-        SORT_BY_TIME(t, lyrics);
-        SORT_BY_TIME(t, annotations);
-        SORT_BY_TIME(t, controls);
-        SORT_BY_TIME(t, pitch_bends);
-        SORT_BY_TIME(t, pressures);
-    }
+    for (size_t i = 0; i < m->n_tracks; i++)
+        musc_track_sort(&m->tracks[i]);
+}
+
+void musc_track_sort(musc_track *t)
+{
+    stable_sort(t->notes, t->n_notes, sizeof *t->notes, cmp_note);
+    SORT_BY_TIME(t, chords);
+    SORT_BY_TIME(t, lyrics);
+    SORT_BY_TIME(t, annotations);
+    SORT_BY_TIME(t, controls);
+    SORT_BY_TIME(t, pitch_bends);
+    SORT_BY_TIME(t, pressures);
 }
