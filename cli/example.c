@@ -20,13 +20,13 @@
 #define RES 480             /* ticks per quarter */
 #define EIGHTH (RES / 2)
 #define BAR (4 * RES)       /* 4/4 */
-#define QPM 108.0
+#define QPM 100.0 /* 600000 us per quarter: exact in a MIDI file */
 
 static const char *const example_help =
     "usage: musc example -o OUT [--bars N] [--seed S] [--force] [--json] [--quiet]\n"
     "\n"
     "Write a short multitrack piece composed by musc: a I-V-vi-IV loop in\n"
-    "C major at 108 qpm in 4/4 with piano chords, a bass line, a melody and\n"
+    "C major at 100 qpm in 4/4 with piano chords, a bass line, a melody and\n"
     "drums (channel 10). The format follows OUT's extension (.mid, .json, ...).\n"
     "\n"
     "options:\n"
