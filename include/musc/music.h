@@ -196,8 +196,11 @@ musc_track *musc_music_add_track(musc_music *music, int program, int is_drum,
 /* Remove track `index`, freeing its contents. MUSC_ERR_ARG if out of range. */
 musc_status musc_music_remove_track(musc_music *music, size_t index);
 
-/* Append one element; each returns MUSC_OK or MUSC_ERR_NOMEM. Strings and
- * byte buffers are copied. */
+/* Append one element; each returns MUSC_OK or MUSC_ERR_NOMEM (MUSC_ERR_ARG
+ * for a NULL chord pitch array or raw-event buffer with a nonzero count).
+ * Strings and byte buffers are copied. Values are stored as given (a pitch
+ * is cast to int16_t, a control number to uint8_t); musc_music_validate()
+ * checks the ranges. */
 musc_status musc_track_add_note(musc_track *t, int64_t time, int64_t duration,
                                 int pitch, int velocity);
 musc_status musc_track_add_chord(musc_track *t, int64_t time, int64_t duration,
@@ -240,16 +243,19 @@ void musc_track_sort(musc_track *track);
  * "tracks[2].notes[17].pitch = 130, expected 0..127". */
 musc_status musc_music_validate(const musc_music *music);
 
-/* Nonzero when a and b hold the same musical content: resolution, metadata,
- * every list element by element (in stored order) and every track. Track
- * channel hints and raw-event track indices are ignored. */
+/* Nonzero when a and b hold the same musical content: resolution, metadata
+ * (title, creators, copyright, collection), every list element by element
+ * (in stored order) and every track. Track channel hints, raw-event track
+ * indices and where the music came from (schema_version, source_filename,
+ * source_format) are ignored. */
 int musc_music_equal(const musc_music *a, const musc_music *b);
 
 /* Like musc_music_equal but writes a description of the first difference
  * into buf (if not NULL) and returns 0 on a difference. */
 int musc_music_diff(const musc_music *a, const musc_music *b, char *buf, size_t bufsize);
 
-/* Latest time of any timed object, note ends included (0 if empty). */
+/* Latest time of any timed object (raw events included), note and chord
+ * ends included (0 if empty). */
 int64_t musc_music_end_time(const musc_music *music);
 
 /* Total number of notes over all tracks. */

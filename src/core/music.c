@@ -305,6 +305,8 @@ musc_status musc_track_add_chord(musc_track *t, int64_t time, int64_t duration,
                                  const int16_t *pitches, size_t n, int velocity)
 {
     int16_t *p = NULL;
+    if (n && !pitches)
+        return musc_error(MUSC_ERR_ARG, "chord pitches is NULL with %zu pitches", n);
     if (n) {
         if (n > SIZE_MAX / sizeof *p || !(p = malloc(n * sizeof *p)))
             return nomem();
@@ -411,6 +413,8 @@ musc_status musc_music_add_raw_event(musc_music *m, int64_t time, int type, cons
                                      size_t size, int track)
 {
     uint8_t *d = NULL;
+    if (size && !data)
+        return musc_error(MUSC_ERR_ARG, "raw event data is NULL with size %zu", size);
     if (size) {
         if (!(d = malloc(size)))
             return nomem();

@@ -23,6 +23,22 @@ static int64_t end_of(int64_t t, int64_t d)
     return t + (d > 0 ? d : 0);
 }
 
+/* Latest time in one track, note and chord ends included. */
+static int64_t track_end_time(const musc_track *t)
+{
+    int64_t e = 0;
+    for (size_t i = 0; i < t->n_notes; i++)
+        e = max64(e, end_of(t->notes[i].time, t->notes[i].duration));
+    for (size_t i = 0; i < t->n_chords; i++)
+        e = max64(e, end_of(t->chords[i].time, t->chords[i].duration));
+    for (size_t i = 0; i < t->n_lyrics; i++) e = max64(e, t->lyrics[i].time);
+    for (size_t i = 0; i < t->n_annotations; i++) e = max64(e, t->annotations[i].time);
+    for (size_t i = 0; i < t->n_controls; i++) e = max64(e, t->controls[i].time);
+    for (size_t i = 0; i < t->n_pitch_bends; i++) e = max64(e, t->pitch_bends[i].time);
+    for (size_t i = 0; i < t->n_pressures; i++) e = max64(e, t->pressures[i].time);
+    return e;
+}
+
 int64_t musc_music_end_time(const musc_music *m)
 {
     int64_t e = 0;
@@ -31,18 +47,10 @@ int64_t musc_music_end_time(const musc_music *m)
     for (size_t i = 0; i < m->n_time_signatures; i++) e = max64(e, m->time_signatures[i].time);
     for (size_t i = 0; i < m->n_lyrics; i++) e = max64(e, m->lyrics[i].time);
     for (size_t i = 0; i < m->n_annotations; i++) e = max64(e, m->annotations[i].time);
-    for (size_t ti = 0; ti < m->n_tracks; ti++) {
-        const musc_track *t = &m->tracks[ti];
-        for (size_t i = 0; i < t->n_notes; i++)
-            e = max64(e, end_of(t->notes[i].time, t->notes[i].duration));
-        for (size_t i = 0; i < t->n_chords; i++)
-            e = max64(e, end_of(t->chords[i].time, t->chords[i].duration));
-        for (size_t i = 0; i < t->n_lyrics; i++) e = max64(e, t->lyrics[i].time);
-        for (size_t i = 0; i < t->n_annotations; i++) e = max64(e, t->annotations[i].time);
-        for (size_t i = 0; i < t->n_controls; i++) e = max64(e, t->controls[i].time);
-        for (size_t i = 0; i < t->n_pitch_bends; i++) e = max64(e, t->pitch_bends[i].time);
-        for (size_t i = 0; i < t->n_pressures; i++) e = max64(e, t->pressures[i].time);
-    }
+    /* raw events are timed objects too: a trailing sysex belongs to the piece */
+    for (size_t i = 0; i < m->n_raw_events; i++) e = max64(e, m->raw_events[i].time);
+    for (size_t ti = 0; ti < m->n_tracks; ti++)
+        e = max64(e, track_end_time(&m->tracks[ti]));
     return e;
 }
 
@@ -82,6 +90,8 @@ int64_t musc_music_seconds_to_ticks(const musc_music *m, double seconds)
 {
     double qpm = MUSC_DEFAULT_QPM, sec = 0;
     int64_t at = 0;
+    if (isnan(seconds))
+        return 0; /* no tick is right; 0 keeps callers' arithmetic defined */
     if (seconds < 0 && m->n_tempos && m->tempos[0].time <= 0)
         qpm = m->tempos[0].qpm;
     for (size_t i = 0; i < m->n_tempos && seconds >= 0; i++) {
@@ -166,12 +176,9 @@ musc_status musc_track_pedals(const musc_track *t, musc_pedal **out, size_t *n)
     musc_pedal *p = NULL;
     size_t count = 0, cap = 0;
     int down = 0;
-    int64_t start = 0, last = 0;
-    for (size_t i = 0; i < t->n_notes; i++)
-        last = max64(last, end_of(t->notes[i].time, t->notes[i].duration));
+    int64_t start = 0, last = track_end_time(t);
     for (size_t i = 0; i < t->n_controls; i++) {
         const musc_control *c = &t->controls[i];
-        last = max64(last, c->time);
         if (c->number != 64)
             continue;
         if (c->value >= 64 && !down) {

@@ -44,6 +44,12 @@ static musc_status check_str(const char *s, const char *what, const char *prefix
     return MUSC_OK;
 }
 
+/* A user may replace arrays by hand; a count without an array would crash
+ * every reader, so it is an invariant like any other. */
+#define CHECK_ARRAY(obj, field, prefix)                                              \
+    if ((obj)->n_##field && !(obj)->field)                                                \
+    BAD("%s" #field " is NULL with %zu elements", prefix, (obj)->n_##field)
+
 static musc_status check_time(int64_t t, const char *prefix, size_t i)
 {
     if (t < 0)
@@ -61,12 +67,26 @@ musc_status musc_music_validate(const musc_music *m)
     const musc_metadata *md = &m->metadata;
     const char *mstr[] = {md->schema_version, md->title, md->copyright, md->collection,
                           md->source_filename, md->source_format};
+    static const char *const mname[] = {"schema_version", "title", "copyright", "collection",
+                                        "source_filename", "source_format"};
     for (size_t i = 0; i < sizeof mstr / sizeof *mstr; i++)
         if (mstr[i] && !utf8_ok(mstr[i]))
-            BAD("metadata string field %zu is not valid UTF-8", i);
-    for (size_t i = 0; i < md->n_creators; i++)
-        if (!md->creators[i] || !utf8_ok(md->creators[i]))
-            BAD("metadata.creators[%zu] is missing or not valid UTF-8", i);
+            BAD("metadata.%s is not valid UTF-8", mname[i]);
+    if (md->n_creators && !md->creators)
+        BAD("metadata.creators is NULL with %zu creators", md->n_creators);
+    for (size_t i = 0; i < md->n_creators; i++) {
+        if (!md->creators[i])
+            BAD("metadata.creators[%zu] is NULL, expected a string", i);
+        if (!utf8_ok(md->creators[i]))
+            BAD("metadata.creators[%zu] is not valid UTF-8", i);
+    }
+    CHECK_ARRAY(m, tempos, "");
+    CHECK_ARRAY(m, key_signatures, "");
+    CHECK_ARRAY(m, time_signatures, "");
+    CHECK_ARRAY(m, lyrics, "");
+    CHECK_ARRAY(m, annotations, "");
+    CHECK_ARRAY(m, raw_events, "");
+    CHECK_ARRAY(m, tracks, "");
     for (size_t i = 0; i < m->n_tempos; i++) {
         if ((rc = check_time(m->tempos[i].time, "tempos", i)))
             return rc;
@@ -115,13 +135,22 @@ musc_status musc_music_validate(const musc_music *m)
     char p[64];
     for (size_t ti = 0; ti < m->n_tracks; ti++) {
         const musc_track *t = &m->tracks[ti];
+        snprintf(p, sizeof p, "tracks[%zu].", ti);
+        CHECK_ARRAY(t, notes, p);
+        CHECK_ARRAY(t, chords, p);
+        CHECK_ARRAY(t, lyrics, p);
+        CHECK_ARRAY(t, annotations, p);
+        CHECK_ARRAY(t, controls, p);
+        CHECK_ARRAY(t, pitch_bends, p);
+        CHECK_ARRAY(t, pressures, p);
         if (t->program < 0 || t->program > 127)
             BAD("tracks[%zu].program = %d, expected 0..127", ti, t->program);
         if (t->channel < -1 || t->channel > 15)
             BAD("tracks[%zu].channel = %d, expected -1..15", ti, t->channel);
-        if ((t->name && !utf8_ok(t->name)) ||
-            (t->instrument_name && !utf8_ok(t->instrument_name)))
+        if (t->name && !utf8_ok(t->name))
             BAD("tracks[%zu].name is not valid UTF-8", ti);
+        if (t->instrument_name && !utf8_ok(t->instrument_name))
+            BAD("tracks[%zu].instrument_name is not valid UTF-8", ti);
         for (size_t i = 0; i < t->n_notes; i++) {
             const musc_note *n = &t->notes[i];
             if (n->time < 0 || n->duration < 0 || n->pitch < 0 || n->pitch > 127 ||
@@ -138,9 +167,16 @@ musc_status musc_music_validate(const musc_music *m)
         }
         for (size_t i = 0; i < t->n_chords; i++) {
             const musc_chord *c = &t->chords[i];
-            if (c->time < 0 || c->duration < 0 || c->velocity < 0 || c->velocity > 127)
-                BAD("tracks[%zu].chords[%zu] has a negative time/duration or velocity outside 0..127",
-                    ti, i);
+            if (c->time < 0)
+                BAD("tracks[%zu].chords[%zu].time = %" PRId64 ", expected >= 0", ti, i, c->time);
+            if (c->duration < 0)
+                BAD("tracks[%zu].chords[%zu].duration = %" PRId64 ", expected >= 0", ti, i,
+                    c->duration);
+            if (c->duration > INT64_MAX - c->time)
+                BAD("tracks[%zu].chords[%zu] ends past the largest tick", ti, i);
+            if (c->velocity < 0 || c->velocity > 127)
+                BAD("tracks[%zu].chords[%zu].velocity = %d, expected 0..127", ti, i,
+                    c->velocity);
             if (c->n_pitches && !c->pitches)
                 BAD("tracks[%zu].chords[%zu].pitches is NULL", ti, i);
             for (size_t j = 0; j < c->n_pitches; j++)
@@ -158,20 +194,34 @@ musc_status musc_music_validate(const musc_music *m)
             if ((rc = check_time(t->annotations[i].time, p, i)) ||
                 (rc = check_str(t->annotations[i].text, "text", p, i)))
                 return rc;
-        for (size_t i = 0; i < t->n_controls; i++)
-            if (t->controls[i].time < 0 || t->controls[i].number > 127 || t->controls[i].value > 127)
-                BAD("tracks[%zu].controls[%zu] has a negative time or a number/value above 127", ti,
-                    i);
-        for (size_t i = 0; i < t->n_pitch_bends; i++)
-            if (t->pitch_bends[i].time < 0 || t->pitch_bends[i].value < -8192 ||
-                t->pitch_bends[i].value > 8191)
-                BAD("tracks[%zu].pitch_bends[%zu]: value = %d (expected -8192..8191) or negative time",
-                    ti, i, t->pitch_bends[i].value);
-        for (size_t i = 0; i < t->n_pressures; i++)
-            if (t->pressures[i].time < 0 || t->pressures[i].pitch < -1 ||
-                t->pressures[i].pitch > 127 || t->pressures[i].value > 127)
-                BAD("tracks[%zu].pressures[%zu] has a negative time or a pitch/value out of range",
-                    ti, i);
+        snprintf(p, sizeof p, "tracks[%zu].controls", ti);
+        for (size_t i = 0; i < t->n_controls; i++) {
+            const musc_control *c = &t->controls[i];
+            if ((rc = check_time(c->time, p, i)))
+                return rc;
+            if (c->number > 127)
+                BAD("%s[%zu].number = %d, expected 0..127", p, i, c->number);
+            if (c->value > 127)
+                BAD("%s[%zu].value = %d, expected 0..127", p, i, c->value);
+        }
+        snprintf(p, sizeof p, "tracks[%zu].pitch_bends", ti);
+        for (size_t i = 0; i < t->n_pitch_bends; i++) {
+            const musc_pitch_bend *b = &t->pitch_bends[i];
+            if ((rc = check_time(b->time, p, i)))
+                return rc;
+            if (b->value < -8192 || b->value > 8191)
+                BAD("%s[%zu].value = %d, expected -8192..8191", p, i, b->value);
+        }
+        snprintf(p, sizeof p, "tracks[%zu].pressures", ti);
+        for (size_t i = 0; i < t->n_pressures; i++) {
+            const musc_pressure *r = &t->pressures[i];
+            if ((rc = check_time(r->time, p, i)))
+                return rc;
+            if (r->pitch < -1 || r->pitch > 127)
+                BAD("%s[%zu].pitch = %d, expected -1 (channel) or 0..127", p, i, r->pitch);
+            if (r->value > 127)
+                BAD("%s[%zu].value = %d, expected 0..127", p, i, r->value);
+        }
     }
     return MUSC_OK;
 }
