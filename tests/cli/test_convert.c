@@ -200,6 +200,43 @@ static void input_errors_exit_1(void **state)
     free(json);
 }
 
+/* Real files from ../shared/data (skipped without it): a POP909 song and a
+ * Nottingham tune go MIDI -> JSON -> MIDI with every note kept. */
+static void real_files_round_trip(void **state)
+{
+    (void)state;
+    const char *data = test_shared_data();
+    if (!data) {
+        printf("SKIP: real_files_round_trip needs ../shared/data\n");
+        skip();
+    }
+    static const char *const files[] = {"pop909/POP909/001/001.mid",
+                                        "nottingham/MIDI/jigs107.mid"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char src[1024];
+        snprintf(src, sizeof src, "%s/%s", data, files[i]);
+        if (access(src, R_OK) != 0) {
+            printf("SKIP: %s not present\n", src);
+            continue;
+        }
+        char *json = scratch(P, "real.json"), *back = scratch(P, "real.mid"), *out;
+        assert_int_equal(musc_run(NULL, NULL, "convert -q '%s' '%s'", src, json), 0);
+        assert_int_equal(musc_run(NULL, NULL, "convert -q '%s' '%s'", json, back), 0);
+        musc_music *a = read_or_fail(src), *c = read_or_fail(back);
+        assert_true(musc_music_note_count(a) > 0);
+        assert_same_notes(a, c);
+        musc_music_free(a);
+        musc_music_free(c);
+        assert_int_equal(musc_run(&out, NULL, "info --json '%s'", src), 0);
+        json_t *j = parse_json(out);
+        assert_true(json_int_field(j, "n_notes") > 0);
+        json_decref(j);
+        free(out);
+        free(json);
+        free(back);
+    }
+}
+
 static void usage_errors_exit_2(void **state)
 {
     (void)state;
@@ -237,6 +274,7 @@ int main(void)
         cmocka_unit_test(transpose_moves_pitched_tracks_only),
         cmocka_unit_test(resolution_and_quantize_rescale_times),
         cmocka_unit_test(input_errors_exit_1),
+        cmocka_unit_test(real_files_round_trip),
         cmocka_unit_test(usage_errors_exit_2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
