@@ -165,7 +165,7 @@ static inline int64_t elem_time(const char *base, size_t elem, size_t i)
 typedef struct sort_key {
     const char *base;
     size_t elem;
-    int notes; /* nonzero: key (time, pitch, duration), else time */
+    int notes; /* nonzero: key (time, pitch, duration, velocity), else time */
 } sort_key;
 
 static int key_less(const sort_key *k, size_t a, size_t b)
@@ -178,7 +178,9 @@ static int key_less(const sort_key *k, size_t a, size_t b)
         return x->time < y->time;
     if (x->pitch != y->pitch)
         return x->pitch < y->pitch;
-    return x->duration < y->duration;
+    if (x->duration != y->duration)
+        return x->duration < y->duration;
+    return x->velocity < y->velocity;
 }
 
 /* Stable bottom-up merge sort of the indices 0..n-1 by the key. */
@@ -233,7 +235,9 @@ static musc_status stream_open(stream *s, const void *base, size_t elem, size_t 
  * notes of one pitch must go shortest first. The stored order passes if it
  * is time-sorted and no pitch repeats at a tick with a shorter duration
  * after a longer one (true of MusPy's (time, pitch, duration) order and of
- * what a FIFO reader produces); otherwise sort by (time, pitch, duration). */
+ * what a FIFO reader produces); otherwise sort as musc_music_sort does, by
+ * (time, pitch, duration, velocity), so the bytes do not depend on the
+ * stored order. */
 static musc_status notes_open(stream *s, const musc_note *notes, size_t n)
 {
     *s = (stream){.base = (const char *)notes, .elem = sizeof *notes, .n = n};
