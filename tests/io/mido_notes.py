@@ -13,6 +13,7 @@ still open when the track ends close at the time of the track's last event.
 All files run in this one process so the interpreter starts once.
 """
 import collections
+import io
 import sys
 
 import mido
@@ -20,7 +21,11 @@ import mido
 
 def notes_of(path):
     out = []
-    for track in mido.MidiFile(path).tracks:
+    # mido parses a file object message by message with a tell() each time;
+    # from memory it is several times faster, with the same messages
+    with open(path, "rb") as f:
+        midi = mido.MidiFile(file=io.BytesIO(f.read()))
+    for track in midi.tracks:
         now = 0
         open_notes = collections.defaultdict(collections.deque)
         for msg in track:
