@@ -282,6 +282,20 @@ static void lossy_fields_follow_the_documented_rules(void **state)
     musc_music_free(m);
 }
 
+static void raw_tempos_that_would_change_timing_are_dropped(void **state)
+{
+    (void)state;
+    musc_music *m = musc_music_new(24);
+    static const uint8_t usable[] = {0x07, 0xA1, 0x20}, zero[] = {0, 0, 0}, eot[] = {0};
+    assert_int_equal(musc_music_add_raw_event(m, 0, 0x51, zero, 3, 0), 0);
+    musc_music *want = musc_music_copy(m);
+    assert_int_equal(musc_music_add_raw_event(m, 5, 0x51, usable, 3, 0), 0);
+    assert_int_equal(musc_music_add_raw_event(m, 6, 0x2F, eot, 0, 0), 0);
+    musc_music_free(round_trip_equal(m, want, NULL));
+    musc_music_free(want);
+    musc_music_free(m);
+}
+
 static void empty_music_round_trips(void **state)
 {
     (void)state;
@@ -629,6 +643,7 @@ int main(void)
         cmocka_unit_test(chords_are_written_as_notes),
         cmocka_unit_test(track_text_reads_back_as_music_text),
         cmocka_unit_test(lossy_fields_follow_the_documented_rules),
+        cmocka_unit_test(raw_tempos_that_would_change_timing_are_dropped),
         cmocka_unit_test(empty_music_round_trips),
         cmocka_unit_test(drums_go_on_channel_10),
         cmocka_unit_test(channel_hints_are_kept_and_free_channels_used),
