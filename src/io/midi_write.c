@@ -16,11 +16,11 @@
  *
  * Order of events at one tick (chosen so a FIFO reader rebuilds the same
  * notes): note-offs of notes that end there, then text and lyrics, then
- * controls, bends and pressure, then note-ons. Note-ons at one tick go in
- * (pitch, duration) order for equal pitches, so that when several notes of
- * one pitch start together the shortest is opened first and closed first.
- * A zero-length note's off follows its on directly; since zero-length notes
- * sort first, they never capture another note's off.
+ * controls, bends and pressure, then note-ons. Note-ons of one pitch at one
+ * tick go in order of duration, so when several notes of one pitch start
+ * together the shortest is opened first and so closed first. A zero-length
+ * note's off follows its on directly; since zero-length notes sort first,
+ * they never capture another note's off.
  *
  * The rules for what goes where (meta track, channels, ...) are documented
  * in include/musc/midi.h.
@@ -165,7 +165,7 @@ static inline int64_t elem_time(const char *base, size_t elem, size_t i)
 typedef struct sort_key {
     const char *base;
     size_t elem;
-    int notes; /* nonzero: key (time, pitch, duration), else time */
+    int notes; /* nonzero: key (time, pitch, duration, velocity), else time */
 } sort_key;
 
 static int key_less(const sort_key *k, size_t a, size_t b)
@@ -178,7 +178,9 @@ static int key_less(const sort_key *k, size_t a, size_t b)
         return x->time < y->time;
     if (x->pitch != y->pitch)
         return x->pitch < y->pitch;
-    return x->duration < y->duration;
+    if (x->duration != y->duration)
+        return x->duration < y->duration;
+    return x->velocity < y->velocity;
 }
 
 /* Stable bottom-up merge sort of the indices 0..n-1 by the key. */
@@ -233,7 +235,9 @@ static musc_status stream_open(stream *s, const void *base, size_t elem, size_t 
  * notes of one pitch must go shortest first. The stored order passes if it
  * is time-sorted and no pitch repeats at a tick with a shorter duration
  * after a longer one (true of MusPy's (time, pitch, duration) order and of
- * what a FIFO reader produces); otherwise sort by (time, pitch, duration). */
+ * what a FIFO reader produces); otherwise sort as musc_music_sort does, by
+ * (time, pitch, duration, velocity), so the bytes do not depend on the
+ * stored order. */
 static musc_status notes_open(stream *s, const musc_note *notes, size_t n)
 {
     *s = (stream){.base = (const char *)notes, .elem = sizeof *notes, .n = n};
@@ -540,6 +544,20 @@ static musc_status put_texts_at(writer *w, int64_t t, stream *lyr, stream *ann)
     return MUSC_OK;
 }
 
+/* The writer owns end-of-track and the tempo map: a raw end-of-track would
+ * cut the track short, and a raw tempo that a reader can use would change
+ * the timing (such tempos come from SMPTE files, where they had no effect).
+ * An unusable raw tempo (wrong length, or 0) is harmless and is kept, so it
+ * survives a round trip as the raw event it was. */
+static int raw_is_written(const musc_raw_event *r)
+{
+    if (r->type == 0x2F)
+        return 0;
+    if (r->type == 0x51 && r->size == 3 && (r->data[0] | r->data[1] | r->data[2]))
+        return 0;
+    return 1;
+}
+
 static musc_status write_meta_track(writer *w, const musc_music *m)
 {
     musc_status rc = MUSC_OK;
@@ -579,9 +597,7 @@ static musc_status write_meta_track(writer *w, const musc_music *m)
         while (stream_time(&raw) == t) {
             const musc_raw_event *r = stream_item(&raw);
             raw.pos++;
-            /* the writer owns end-of-track and the tempo map: a raw copy of
-             * either would cut the track short or change the timing */
-            if (r->type == 0x2F || r->type == 0x51)
+            if (!raw_is_written(r))
                 continue;
             if ((rc = put_delta(w, t)))
                 goto done;
