@@ -262,15 +262,18 @@ int64_t musc_music_end_time(const musc_music *music);
 size_t musc_music_note_count(const musc_music *music);
 
 /* Convert ticks to seconds through the tempo map (tempos must be sorted by
- * time; 120 qpm before the first tempo). Negative ticks extrapolate with the
- * first tempo. */
+ * time; 120 qpm before the first tempo; of several tempos at one time the
+ * last stored wins). Negative ticks extrapolate with the tempo in force at
+ * time 0. */
 double musc_music_ticks_to_seconds(const musc_music *music, int64_t ticks);
 
-/* Inverse of musc_music_ticks_to_seconds, rounded to the nearest tick. */
+/* Inverse of musc_music_ticks_to_seconds, rounded to the nearest tick;
+ * saturates at INT64_MIN / INT64_MAX, and NaN gives 0. */
 int64_t musc_music_seconds_to_ticks(const musc_music *music, double seconds);
 
 /* Beats and downbeats inferred from the time signatures (4/4 if none, as
- * MusPy): a beat lasts 4*resolution/denominator ticks, a bar `numerator`
+ * MusPy, and 4/4 before the first one): a beat lasts 4*resolution/denominator
+ * ticks (at least 1; so 6/8 counts eighths, as MusPy), a bar `numerator`
  * beats, and each time-signature change starts a new bar. Times in
  * [0, end) where end is musc_music_end_time(). On success *out is a malloc'd
  * array of *n times that the caller frees. `downbeats_only` nonzero gives

@@ -117,7 +117,7 @@ musc_status musc_music_validate(const musc_music *m)
     }
     for (size_t i = 0; i < m->n_lyrics; i++)
         if ((rc = check_time(m->lyrics[i].time, "lyrics", i)) ||
-            (rc = check_str(m->lyrics[i].text, "lyric", "lyrics", i)))
+            (rc = check_str(m->lyrics[i].text, "text", "lyrics", i)))
             return rc;
     for (size_t i = 0; i < m->n_annotations; i++)
         if ((rc = check_time(m->annotations[i].time, "annotations", i)) ||
@@ -187,7 +187,7 @@ musc_status musc_music_validate(const musc_music *m)
         snprintf(p, sizeof p, "tracks[%zu].lyrics", ti);
         for (size_t i = 0; i < t->n_lyrics; i++)
             if ((rc = check_time(t->lyrics[i].time, p, i)) ||
-                (rc = check_str(t->lyrics[i].text, "lyric", p, i)))
+                (rc = check_str(t->lyrics[i].text, "text", p, i)))
                 return rc;
         snprintf(p, sizeof p, "tracks[%zu].annotations", ti);
         for (size_t i = 0; i < t->n_annotations; i++)

@@ -138,6 +138,37 @@ static void errors_leave_music_unchanged(void **state)
     musc_music_free(before);
 }
 
+/* Quantizing twice changes nothing the second time; results validate and
+ * every snapped time is on the grid. */
+static void idempotent_on_random_music(void **state)
+{
+    (void)state;
+    uint32_t x = 7;
+    for (int round = 0; round < 40; round++) {
+        musc_music *m = musc_music_new(24);
+        musc_track *t = musc_music_add_track(m, 0, 0, NULL);
+        for (int i = 0; i < 100; i++) {
+            x = x * 1664525u + 1013904223u;
+            musc_track_add_note(t, x % 10000, (x >> 20) % 40, 60, 64);
+        }
+        int64_t grid = 1 + round % 13;
+        int snap_ends = round % 2;
+        musc_rounding r = (musc_rounding)(round % 4);
+        assert_int_equal(musc_quantize(m, grid, snap_ends, r), MUSC_OK);
+        assert_int_equal(musc_music_validate(m), MUSC_OK);
+        for (size_t i = 0; i < t->n_notes; i++) {
+            assert_int_equal(t->notes[i].time % grid, 0);
+            if (snap_ends)
+                assert_int_equal(t->notes[i].duration % grid, 0);
+        }
+        musc_music *once = musc_music_copy(m);
+        assert_int_equal(musc_quantize(m, grid, snap_ends, r), MUSC_OK);
+        assert_true(musc_music_equal(m, once));
+        musc_music_free(once);
+        musc_music_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +178,7 @@ int main(void)
         cmocka_unit_test(other_objects_snap),
         cmocka_unit_test(grid_one_is_identity),
         cmocka_unit_test(errors_leave_music_unchanged),
+        cmocka_unit_test(idempotent_on_random_music),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

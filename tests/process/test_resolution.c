@@ -211,6 +211,42 @@ static void bad_arguments(void **state)
     musc_music_free(before);
 }
 
+/* Random music: up by an integer factor and back down is lossless, and
+ * every result validates. */
+static void random_round_trips(void **state)
+{
+    (void)state;
+    uint32_t x = 99;
+    for (int round = 0; round < 50; round++) {
+        musc_music *m = musc_music_new(1 + (int)(round % 17) * 5);
+        musc_track *t = musc_music_add_track(m, 0, 0, NULL);
+        for (int i = 0; i < 200; i++) {
+            x = x * 1664525u + 1013904223u;
+            musc_track_add_note(t, x % 100000, (x >> 20) % 50, (int)((x >> 8) % 128), 64);
+            musc_track_add_control(t, (x >> 3) % 100000, 1, 2);
+        }
+        musc_music_add_tempo(m, x % 5000, 77);
+        musc_music *orig = musc_music_copy(m);
+        int factor = 2 + round % 7;
+        assert_int_equal(musc_adjust_resolution(m, m->resolution * factor,
+                                                (musc_rounding)(round % 4)), MUSC_OK);
+        assert_int_equal(musc_music_validate(m), MUSC_OK);
+        assert_int_equal(musc_adjust_resolution(m, orig->resolution, MUSC_ROUND_NEAREST_EVEN),
+                         MUSC_OK);
+        char buf[200];
+        if (!musc_music_diff(m, orig, buf, sizeof buf))
+            fail_msg("round %d: %s", round, buf);
+        /* and a lossy change down still gives a valid music */
+        assert_int_equal(musc_adjust_resolution(m, 3, MUSC_ROUND_NEAREST_EVEN), MUSC_OK);
+        assert_int_equal(musc_music_validate(m), MUSC_OK);
+        for (size_t i = 0; i < t->n_notes; i++)
+            if (orig->tracks[0].notes[i].duration > 0)
+                assert_true(m->tracks[0].notes[i].duration >= 1);
+        musc_music_free(m);
+        musc_music_free(orig);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +260,7 @@ int main(void)
         cmocka_unit_test(huge_times_do_not_overflow),
         cmocka_unit_test(overflow_is_range_error_and_unchanged),
         cmocka_unit_test(bad_arguments),
+        cmocka_unit_test(random_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
