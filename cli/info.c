@@ -148,8 +148,8 @@ static void info_text(const char *path, const musc_music *m, const musc_report *
                 snprintf(ch, sizeof ch, "%d", t->channel + 1);
             else
                 snprintf(ch, sizeof ch, "-");
-            printf("  %3zu  %-28s %-20s %7s %5zu\n", i, prog, t->name ? t->name : "-", ch,
-                   t->n_notes);
+            const char *name = t->name && *t->name ? t->name : "-";
+            printf("  %3zu  %-28s %-20s %7s %5zu\n", i, prog, name, ch, t->n_notes);
         }
     }
     printf("\ntempos:%s\n", m->n_tempos ? "" : " none (120 qpm assumed)");

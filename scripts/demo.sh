@@ -51,8 +51,8 @@ if [ -z "$notes" ] || [ "$notes" -eq 0 ]; then
 fi
 echo "round trip ok: $tracks tracks, $notes notes, same tempos and signatures"
 
-step "process while converting: up a whole tone, quantized to sixteenths"
-run "$BIN" convert "$OUT/example.mid" "$OUT/example-up2.mid" --transpose 2 --quantize 1/16 --force
+step "process while converting: 96 ticks per quarter, sixteenth grid, up a whole tone"
+run "$BIN" convert "$OUT/example.mid" "$OUT/example-up2.mid" --resolution 96 --quantize 1/16 --transpose 2 --force
 run "$BIN" info "$OUT/example-up2.mid"
 
 printf '\ndemo ok: files in %s/\n' "$OUT"
