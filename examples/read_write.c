@@ -34,8 +34,8 @@ int main(int argc, char **argv)
            musc_music_ticks_to_seconds(music, end));
     for (size_t i = 0; i < music->n_tracks; i++) {
         const musc_track *t = &music->tracks[i];
-        printf("  %-24s %5zu notes%s\n", t->is_drum ? "Drums" : musc_gm_program_name(t->program),
-               t->n_notes, t->name ? "" : " (unnamed)");
+        printf("  %-8s %-24s %5zu notes\n", t->name ? t->name : "-",
+               t->is_drum ? "Drums" : musc_gm_program_name(t->program), t->n_notes);
     }
 
     /* Edit: in place, through the process functions or by hand. */
