@@ -171,7 +171,7 @@ static void info_text(const char *path, const musc_music *m, const musc_report *
     printf("repairs:%s\n", report->n_repairs ? "" : " none");
     for (size_t i = 0; i < report->n_repairs; i++) {
         const musc_repair *r = &report->repairs[i];
-        printf("  at byte %lld (%s): %s\n", (long long)r->offset,
+        printf("  at %s %lld (%s): %s\n", cli_offset_unit(path), (long long)r->offset,
                musc_repair_kind_name(r->kind), r->message ? r->message : "");
     }
 }

@@ -90,11 +90,24 @@ int cli_fail(const char *cmd, int status)
     return EXIT_INPUT;
 }
 
+const char *cli_offset_unit(const char *path)
+{
+    /* io.h: repair offsets are bytes in binary formats, lines in text ones */
+    switch (musc_format_from_path(path)) {
+    case MUSC_FORMAT_MIDI:
+    case MUSC_FORMAT_MXL:
+    case MUSC_FORMAT_NPZ:
+    case MUSC_FORMAT_UNKNOWN: return "byte";
+    default: return "line";
+    }
+}
+
 void cli_print_repairs(FILE *f, const char *cmd, const char *path, const musc_report *report)
 {
+    const char *unit = cli_offset_unit(path);
     for (size_t i = 0; i < report->n_repairs; i++) {
         const musc_repair *r = &report->repairs[i];
-        fprintf(f, "musc %s: %s: repaired at byte %lld (%s): %s\n", cmd, path,
+        fprintf(f, "musc %s: %s: repaired at %s %lld (%s): %s\n", cmd, path, unit,
                 (long long)r->offset, musc_repair_kind_name(r->kind),
                 r->message ? r->message : "");
     }

@@ -40,8 +40,12 @@ int cli_parse_overlap(const char *cmd, const char *text, musc_overlap *out);
  * code for it (EXIT_INPUT). */
 int cli_fail(const char *cmd, int status);
 
+/* "byte" or "line": what a repair offset counts in the file at `path`
+ * (bytes for binary formats such as MIDI, lines for text formats). */
+const char *cli_offset_unit(const char *path);
+
 /* Print each repair of `report` to `f` as "musc CMD: PATH: repaired at
- * byte N (kind): message". */
+ * byte N (kind): message" ("line N" for text formats). */
 void cli_print_repairs(FILE *f, const char *cmd, const char *path, const musc_report *report);
 
 /* The repairs as a JSON array of {kind, offset, message}; NULL on OOM. */
