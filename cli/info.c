@@ -133,7 +133,8 @@ static void info_text(const char *path, const musc_music *m, const musc_report *
     printf("resolution:  %d ticks per quarter\n", m->resolution);
     printf("duration:    %lld ticks = %.2f beats = %.2f s\n", (long long)end,
            (double)end / m->resolution, musc_music_ticks_to_seconds(m, end));
-    printf("tracks:      %zu, %zu notes\n", m->n_tracks, musc_music_note_count(m));
+    printf("tracks:      %zu\n", m->n_tracks);
+    printf("notes:       %zu\n", musc_music_note_count(m));
     if (m->n_tracks) {
         printf("\n  %3s  %-28s %-20s %7s %5s\n", "#", "program", "name", "channel", "notes");
         for (size_t i = 0; i < m->n_tracks; i++) {
