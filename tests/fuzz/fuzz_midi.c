@@ -12,10 +12,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static unsigned round;
+    static unsigned calls;
     musc_read_options o = musc_read_options_default();
-    o.overlap = (musc_overlap)(round++ % 3);
-    o.flags = (round & 4) ? MUSC_MIDI_READ_DROP_NOTELESS : 0;
+    o.overlap = (musc_overlap)(calls++ % 3);
+    o.flags = (calls & 4) ? MUSC_MIDI_READ_DROP_NOTELESS : 0;
     musc_report rep = {0};
     musc_music *m = NULL;
     if (musc_midi_read_mem(data, size, &o, &m, &rep) == MUSC_OK) {

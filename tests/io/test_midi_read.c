@@ -97,11 +97,19 @@ static musc_music *read_ok(const bytes *b, const musc_read_options *o, musc_repo
     return m;
 }
 
+/* Read a valid one-track file; strict mode must read it the same way. */
 static musc_music *read1(const char *events, const char *seed)
 {
     const char *t[] = {events, NULL};
     bytes *b = smf(0, 96, t);
     musc_music *m = read_ok(b, NULL, NULL, seed);
+    musc_read_options o = musc_read_options_default();
+    o.strict = 1;
+    musc_music *s = read_ok(b, &o, NULL, NULL);
+    char diff[256];
+    if (!musc_music_diff(m, s, diff, sizeof diff))
+        fail_msg("strict and repair reads differ: %s", diff);
+    musc_music_free(s);
     free(b);
     return m;
 }
@@ -214,6 +222,17 @@ static void channel_ten_is_drums(void **state)
     musc_music_free(m);
 }
 
+static void tracks_ordered_by_first_note_end(void **state)
+{
+    (void)state;
+    /* channel 2 starts first but channel 1 ends first: MusPy's order */
+    musc_music *m = read1("00 91 3C 64 01 90 40 64 01 80 40 00 01 81 3C 00" EOT, "track_order");
+    assert_int_equal(m->n_tracks, 2);
+    assert_int_equal(m->tracks[0].channel, 0);
+    assert_int_equal(m->tracks[1].channel, 1);
+    musc_music_free(m);
+}
+
 static void tracks_split_by_program_at_note_end(void **state)
 {
     (void)state;
@@ -257,6 +276,20 @@ static void controls_before_program_join_the_notes(void **state)
     assert_int_equal(m->tracks[0].n_controls, 2);
     musc_music_free(m);
     free(b);
+
+    /* note-less groups before and after the group they join */
+    m = read1("00 B0 07 10  00 91 3C 64 10 81 3C 00  00 C0 05 00 90 40 64 10 80 40 00"
+              "00 C0 09 00 B0 0A 20" EOT,
+              "noteless_order");
+    assert_int_equal(m->n_tracks, 2);
+    assert_int_equal(m->tracks[0].channel, 1);
+    assert_int_equal(m->tracks[1].channel, 0);
+    assert_int_equal(m->tracks[1].program, 5);
+    assert_int_equal(m->tracks[1].n_controls, 2);
+    assert_int_equal(m->tracks[1].controls[0].number, 7);
+    assert_int_equal(m->tracks[1].controls[1].number, 10);
+    assert_int_equal(m->tracks[1].controls[1].time, 0x20);
+    musc_music_free(m);
 }
 
 static void chord_notes_sorted_by_pitch(void **state)
@@ -413,6 +446,9 @@ static void every_meta_event(void **state)
         NULL};
     bytes *b = smf(1, 480, tracks);
     musc_music *m = read_ok(b, NULL, NULL, "meta_all");
+    musc_read_options o = musc_read_options_default();
+    o.strict = 1;
+    musc_music_free(read_ok(b, &o, NULL, NULL));
     free(b);
     assert_string_equal(m->metadata.title, "Song");
     assert_string_equal(m->metadata.copyright, "(c)X");
@@ -605,6 +641,88 @@ static void repair_chunk_length(void **state)
     assert_int_equal(m->n_tracks, 2);
     musc_music_free(m);
     strict_fails(b, NULL);
+    free(b);
+}
+
+static void repair_garbage_between_and_inside_chunks(void **state)
+{
+    (void)state;
+    /* 3 padding bytes after end-of-track inside the first chunk */
+    bytes *b = calloc(1, sizeof *b);
+    header(b, 1, 2, 96);
+    track(b, "00 90 3C 64 10 80 3C 00" EOT "00 00 00");
+    track(b, "00 91 40 64 10 81 40 00" EOT);
+    musc_music *m = repairs(b, MUSC_REPAIR_CHUNK_LENGTH, 34, "padding");
+    assert_int_equal(m->n_tracks, 2);
+    musc_music_free(m);
+    strict_fails(b, "end-of-track");
+    free(b);
+
+    /* 9 bytes of junk between the tracks */
+    b = calloc(1, sizeof *b);
+    header(b, 1, 2, 96);
+    track(b, "00 90 3C 64 10 80 3C 00" EOT);
+    size_t junk = b->n;
+    hex(b, "01 FE 02 FD 03 FC 04 FB 05");
+    track(b, "00 91 40 64 10 81 40 00" EOT);
+    m = repairs(b, MUSC_REPAIR_OTHER, (int64_t)junk, "garbage");
+    assert_int_equal(m->n_tracks, 2);
+    musc_music_free(m);
+    free(b);
+}
+
+static bytes *patched(size_t at, const char *hexbytes)
+{
+    const char *t[] = {"00 90 3C 64 10 80 3C 00" EOT, NULL};
+    bytes *b = smf(0, 96, t), p = {.n = 0};
+    hex(&p, hexbytes);
+    memcpy(b->d + at, p.d, p.n);
+    return b;
+}
+
+static void repair_bad_header_fields(void **state)
+{
+    (void)state;
+    bytes *b = patched(8, "0005"); /* format 5 */
+    musc_music *m = repairs(b, MUSC_REPAIR_BAD_DATA, 8, "format5");
+    assert_int_equal(m->tracks[0].n_notes, 1);
+    musc_music_free(m);
+    strict_fails(b, "format");
+    free(b);
+
+    b = patched(12, "0000"); /* 0 ticks per quarter */
+    m = repairs(b, MUSC_REPAIR_BAD_DATA, 12, "division0");
+    assert_int_equal(m->resolution, 480);
+    musc_music_free(m);
+    strict_fails(b, "division");
+    free(b);
+
+    b = patched(12, "E904"); /* -23 frames per second */
+    m = repairs(b, MUSC_REPAIR_BAD_DATA, 12, "smpte23");
+    assert_int_equal(m->resolution, 23 * 4);
+    musc_music_free(m);
+    strict_fails(b, "SMPTE");
+    free(b);
+
+    b = patched(4, "00000002"); /* header length 2 */
+    m = repairs(b, MUSC_REPAIR_CHUNK_LENGTH, 4, "header_short");
+    assert_int_equal(m->resolution, 96);
+    musc_music_free(m);
+    strict_fails(b, "header length");
+    free(b);
+
+    /* a longer header is legal: its extra bytes are skipped */
+    b = calloc(1, sizeof *b);
+    hex(b, "4D546864 00000008 0000 0001 0060 ABCD");
+    track(b, "00 90 3C 64 10 80 3C 00" EOT);
+    musc_report rep = {0};
+    m = read_ok(b, NULL, &rep, "header_long");
+    assert_int_equal(rep.n_repairs, 0);
+    assert_int_equal(m->tracks[0].n_notes, 1);
+    musc_music_free(m);
+    musc_read_options o = musc_read_options_default();
+    o.strict = 1;
+    musc_music_free(read_ok(b, &o, NULL, NULL));
     free(b);
 }
 
@@ -878,6 +996,7 @@ int main(void)
         cmocka_unit_test(notes_on_off_and_velocity_zero),
         cmocka_unit_test(every_channel_message),
         cmocka_unit_test(channel_ten_is_drums),
+        cmocka_unit_test(tracks_ordered_by_first_note_end),
         cmocka_unit_test(tracks_split_by_program_at_note_end),
         cmocka_unit_test(controls_before_program_join_the_notes),
         cmocka_unit_test(chord_notes_sorted_by_pitch),
@@ -897,6 +1016,8 @@ int main(void)
         cmocka_unit_test(unknown_chunk_skipped),
         cmocka_unit_test(repair_truncated),
         cmocka_unit_test(repair_chunk_length),
+        cmocka_unit_test(repair_garbage_between_and_inside_chunks),
+        cmocka_unit_test(repair_bad_header_fields),
         cmocka_unit_test(repair_missing_end_of_track),
         cmocka_unit_test(repair_bad_status),
         cmocka_unit_test(repair_bad_data),
