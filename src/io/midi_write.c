@@ -231,21 +231,36 @@ static musc_status stream_open(stream *s, const void *base, size_t elem, size_t 
     return MUSC_OK;
 }
 
+/* Nonzero when notes[i-1] and notes[i] are in (time, pitch, duration)
+ * order, which a reader's output and musc_music_sort's both are. */
+static inline int notes_in_order(const musc_note *a, const musc_note *b)
+{
+    if (a->time != b->time)
+        return a->time < b->time;
+    if (a->pitch != b->pitch)
+        return a->pitch < b->pitch;
+    return a->duration <= b->duration;
+}
+
 /* Notes need more than time order (see the top of the file): at one tick,
  * notes of one pitch must go shortest first. The stored order passes if it
  * is time-sorted and no pitch repeats at a tick with a shorter duration
- * after a longer one (true of MusPy's (time, pitch, duration) order and of
- * what a FIFO reader produces); otherwise sort as musc_music_sort does, by
- * (time, pitch, duration, velocity), so the bytes do not depend on the
- * stored order. */
+ * after a longer one (checked in one cheap pass for the usual (time, pitch,
+ * duration) order, else with a table per pitch); otherwise the notes are
+ * written as musc_music_sort would order them, by (time, pitch, duration,
+ * velocity). */
 static musc_status notes_open(stream *s, const musc_note *notes, size_t n)
 {
     *s = (stream){.base = (const char *)notes, .elem = sizeof *notes, .n = n};
-    uint32_t stamp[128] = {0};
+    size_t i = 1;
+    while (i < n && notes_in_order(&notes[i - 1], &notes[i]))
+        i++;
+    if (i >= n)
+        return MUSC_OK;
+    size_t stamp[128] = {0}, run = 0;
     int64_t last_dur[128];
-    uint32_t run = 0;
     int64_t prev = INT64_MIN;
-    for (size_t i = 0; i < n; i++) {
+    for (i = 0; i < n; i++) {
         const musc_note *x = &notes[i];
         if (x->time != prev) {
             if (x->time < prev)
@@ -683,17 +698,71 @@ static musc_status track_notes(const musc_track *t, scratch *s, const musc_note 
     return MUSC_OK;
 }
 
+static musc_status delta_error(int64_t from, int64_t to)
+{
+    return musc_error(MUSC_ERR_RANGE,
+                      "a gap of %" PRId64 " ticks (from tick %" PRId64 " to %" PRId64
+                      ") exceeds the SMF maximum delta time of %u ticks",
+                      to - from, from, to, SMF_MAX_DELTA);
+}
+
+static inline size_t heap_push_n(pending *a, size_t n, pending v)
+{
+    off_heap h = {a, n};
+    heap_push(&h, v);
+    return h.n;
+}
+
+static inline size_t heap_pop_n(pending *a, size_t n)
+{
+    off_heap h = {a, n};
+    heap_pop(&h);
+    return h.n;
+}
+
+static int64_t min_time(const stream *a, const stream *b, const stream *c, const stream *d,
+                        const stream *e)
+{
+    int64_t t = stream_time(a), x;
+    if ((x = stream_time(b)) < t) t = x;
+    if ((x = stream_time(c)) < t) t = x;
+    if ((x = stream_time(d)) < t) t = x;
+    if ((x = stream_time(e)) < t) t = x;
+    return t;
+}
+
+/* A channel message with running status, on the locals of write_track. */
+#define PUT_STATUS(st)                    \
+    do {                                  \
+        unsigned st_ = (st);              \
+        if (st_ != status) {              \
+            *p++ = (uint8_t)st_;          \
+            status = st_;                 \
+        }                                 \
+    } while (0)
+#define PUT2(st, a, b)                    \
+    do {                                  \
+        PUT_STATUS(st);                   \
+        p[0] = (uint8_t)(a);              \
+        p[1] = (uint8_t)(b);              \
+        p += 2;                           \
+    } while (0)
+/* The first event at a tick carries the delta, the others 0. */
+#define PUT_DELTA()                       \
+    do {                                  \
+        p = put_vlq(p, delta);            \
+        delta = 0;                        \
+    } while (0)
+
 static musc_status write_track(writer *w, const musc_track *t, unsigned ch, scratch *sc)
 {
-    musc_status rc;
+    musc_status rc = MUSC_OK;
     stream on, ctl, bend, press, lyr, ann;
     memset(&on, 0, sizeof on);
     ctl = bend = press = lyr = ann = on;
     uint8_t *start = begin_track(w, w->p);
     const musc_note *notes;
     size_t n_notes;
-    off_heap *heap = &sc->heap;
-    heap->n = 0;
 
     if (t->name) {
         *w->p++ = 0;
@@ -716,65 +785,102 @@ static musc_status write_track(writer *w, const musc_track *t, unsigned ch, scra
         (rc = stream_open(&ann, t->annotations, sizeof *t->annotations, t->n_annotations)))
         goto done;
 
-    size_t seq = 0;
+    /* The loop keeps the output pointer, running status, note position and
+     * heap size in locals: a store through a byte pointer may alias any
+     * memory, so state kept in structs would be reloaded after every byte.
+     * Each turn writes the earliest of: the next note-off (heap top), the
+     * other streams' events at their next tick, the next note-on; ties go in
+     * that order. An empty heap holds a sentinel ending at INT64_MAX. */
+    uint8_t *p = w->p;
+    unsigned status = w->status;
+    int64_t last = 0;
+    const size_t *order = on.order;
+    size_t ni = 0, hn = 0, seq = 0;
+    pending *heap = sc->heap.a;
+    heap[0].end = INT64_MAX;
+    int64_t t_on = n_notes ? notes[order ? order[0] : 0].time : INT64_MAX;
+    int64_t t_other = min_time(&ctl, &bend, &press, &lyr, &ann);
+    uint32_t delta;
     for (;;) {
-        int64_t now = stream_time(&on), x;
-        if ((x = heap_top(heap)) < now) now = x;
-        if ((x = stream_time(&ctl)) < now) now = x;
-        if ((x = stream_time(&bend)) < now) now = x;
-        if ((x = stream_time(&press)) < now) now = x;
-        if ((x = stream_time(&lyr)) < now) now = x;
-        if ((x = stream_time(&ann)) < now) now = x;
+        int64_t top = heap[0].end, now = top < t_on ? top : t_on;
+        if (t_other < now)
+            now = t_other;
         if (now == INT64_MAX)
             break;
-        while (heap_top(heap) == now) {
-            if ((rc = put_delta(w, now)))
-                goto done;
-            put_channel(w, 0x80 | ch, (unsigned)heap->a[0].pitch, 1, NOTE_OFF_VELOCITY);
-            heap_pop(heap);
-        }
-        if ((rc = put_texts_at(w, now, &lyr, &ann)))
+        if ((uint64_t)(now - last) > SMF_MAX_DELTA) {
+            rc = delta_error(last, now);
             goto done;
-        while (stream_time(&ctl) == now) {
-            const musc_control *c = stream_item(&ctl);
-            if ((rc = put_delta(w, now)))
-                goto done;
-            put_channel(w, 0xB0 | ch, c->number, 1, c->value);
-            ctl.pos++;
         }
-        while (stream_time(&bend) == now) {
-            unsigned v = (unsigned)(((const musc_pitch_bend *)stream_item(&bend))->value + 8192);
-            if ((rc = put_delta(w, now)))
-                goto done;
-            put_channel(w, 0xE0 | ch, v & 0x7F, 1, v >> 7);
-            bend.pos++;
-        }
-        while (stream_time(&press) == now) {
-            const musc_pressure *p = stream_item(&press);
-            if ((rc = put_delta(w, now)))
-                goto done;
-            if (p->pitch < 0)
-                put_channel(w, 0xD0 | ch, p->value, 0, 0);
-            else
-                put_channel(w, 0xA0 | ch, (unsigned)p->pitch, 1, p->value);
-            press.pos++;
-        }
-        while (stream_time(&on) == now) {
-            const musc_note *n = stream_item(&on);
-            on.pos++;
-            if ((rc = put_delta(w, now)))
-                goto done;
+        delta = (uint32_t)(now - last);
+        last = now;
+        if (top == now) {
+            PUT_DELTA();
+            PUT2(0x80 | ch, heap[0].pitch, NOTE_OFF_VELOCITY);
+            hn = heap_pop_n(heap, hn);
+            if (!hn)
+                heap[0].end = INT64_MAX;
+        } else if (t_other == now) {
+            while (stream_time(&ann) == now) {
+                const musc_annotation *a = stream_item(&ann);
+                PUT_DELTA();
+                w->p = p;
+                put_meta(w, annotation_meta_type(a->kind), a->text, str_len(a->text));
+                p = w->p;
+                status = 0;
+                ann.pos++;
+            }
+            while (stream_time(&lyr) == now) {
+                const musc_lyric *l = stream_item(&lyr);
+                PUT_DELTA();
+                w->p = p;
+                put_meta(w, 0x05, l->text, str_len(l->text));
+                p = w->p;
+                status = 0;
+                lyr.pos++;
+            }
+            while (stream_time(&ctl) == now) {
+                const musc_control *c = stream_item(&ctl);
+                PUT_DELTA();
+                PUT2(0xB0 | ch, c->number, c->value);
+                ctl.pos++;
+            }
+            while (stream_time(&bend) == now) {
+                unsigned v = (unsigned)(((const musc_pitch_bend *)stream_item(&bend))->value + 8192);
+                PUT_DELTA();
+                PUT2(0xE0 | ch, v & 0x7F, v >> 7);
+                bend.pos++;
+            }
+            while (stream_time(&press) == now) {
+                const musc_pressure *q = stream_item(&press);
+                PUT_DELTA();
+                if (q->pitch < 0) {
+                    PUT_STATUS(0xD0 | ch);
+                    *p++ = q->value;
+                } else {
+                    PUT2(0xA0 | ch, q->pitch, q->value);
+                }
+                press.pos++;
+            }
+            t_other = min_time(&ctl, &bend, &press, &lyr, &ann);
+        } else {
+            const musc_note *n = &notes[order ? order[ni] : ni];
+            PUT_DELTA();
             /* a note-on of velocity 0 means note-off, so the quietest
              * storable note stands in for a silent one */
-            put_channel(w, 0x90 | ch, (unsigned)n->pitch, 1,
-                        n->velocity ? (unsigned)n->velocity : 1);
+            PUT2(0x90 | ch, n->pitch, n->velocity ? n->velocity : 1);
             if (n->duration == 0) {
-                *w->p++ = 0; /* delta */
-                put_channel(w, 0x80 | ch, (unsigned)n->pitch, 1, NOTE_OFF_VELOCITY);
-            } else
-                heap_push(heap, (pending){n->time + n->duration, seq++, n->pitch});
+                *p++ = 0;
+                PUT2(0x80 | ch, n->pitch, NOTE_OFF_VELOCITY);
+            } else {
+                hn = heap_push_n(heap, hn, (pending){n->time + n->duration, seq++, n->pitch});
+            }
+            ni++;
+            t_on = ni < n_notes ? notes[order ? order[ni] : ni].time : INT64_MAX;
         }
     }
+    w->p = p;
+    w->status = status;
+    w->now = last;
     end_track(w, start);
 done:
     stream_close(&on);
