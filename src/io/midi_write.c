@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SMF_MAX_DELTA 0x0FFFFFFFu /* a delta time is at most 4 VLQ bytes */
+#define SMF_MAX_VLQ 0x0FFFFFFFu   /* 4-byte variable-length numbers: deltas, lengths */
 #define SMF_MAX_DIVISION 32767    /* bit 15 of the division selects SMPTE */
 #define SMF_MAX_TRACKS 65535
 #define NOTE_OFF_VELOCITY 64      /* the MIDI spec's value for "no release velocity" */
@@ -83,25 +83,14 @@ static inline void put_u32be(uint8_t *p, uint32_t v)
 static inline musc_status put_delta(writer *w, int64_t t)
 {
     uint64_t d = (uint64_t)(t - w->now);
-    if (d > SMF_MAX_DELTA)
+    if (d > SMF_MAX_VLQ)
         return musc_error(MUSC_ERR_RANGE,
                           "a gap of %" PRIu64 " ticks before tick %" PRId64
                           " exceeds the SMF maximum delta time of %u ticks",
-                          d, t, SMF_MAX_DELTA);
+                          d, t, SMF_MAX_VLQ);
     w->p = put_vlq(w->p, (uint32_t)d);
     w->now = t;
     return MUSC_OK;
-}
-
-static inline void put_channel(writer *w, unsigned status, unsigned a, int with_b, unsigned b)
-{
-    if (status != w->status) {
-        *w->p++ = (uint8_t)status;
-        w->status = status;
-    }
-    *w->p++ = (uint8_t)a;
-    if (with_b)
-        *w->p++ = (uint8_t)b;
 }
 
 static inline void put_meta(writer *w, unsigned type, const void *data, size_t size)
@@ -338,31 +327,47 @@ static inline void heap_pop(off_heap *h)
         h->a[i] = v;
 }
 
-static inline int64_t heap_top(const off_heap *h)
-{
-    return h->n ? h->a[0].end : INT64_MAX;
-}
-
 /* ---- checks and sizes ---------------------------------------------------- */
 
-static int add_size(size_t *total, size_t add)
+/* The running size bound. `overflow`: the bound passed SIZE_MAX;
+ * `too_long`: a text or raw event is longer than an SMF length can say. */
+typedef struct sizer {
+    size_t total;
+    int overflow, too_long;
+} sizer;
+
+static void add_size(sizer *z, size_t add)
 {
-    if (add > SIZE_MAX - *total)
-        return -1;
-    *total += add;
-    return 0;
+    if (add > SIZE_MAX - z->total)
+        z->overflow = 1;
+    else
+        z->total += add;
 }
 
-static int text_list_size(size_t *total, const char *base, size_t elem, size_t text_offset,
-                          size_t n)
+/* n events of at most `each` bytes */
+static void add_events(sizer *z, size_t n, size_t each)
+{
+    if (n > SIZE_MAX / each)
+        z->overflow = 1;
+    else
+        add_size(z, n * each);
+}
+
+static void add_meta(sizer *z, size_t len)
+{
+    if (len > SMF_MAX_VLQ)
+        z->too_long = 1;
+    else
+        add_size(z, META_EVENT_MAX(len));
+}
+
+static void add_texts(sizer *z, const char *base, size_t elem, size_t text_offset, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const char *text;
         memcpy(&text, base + i * elem + text_offset, sizeof text);
-        if (add_size(total, META_EVENT_MAX(str_len(text))))
-            return -1;
+        add_meta(z, str_len(text));
     }
-    return 0;
 }
 
 /* Microseconds per quarter for a tempo, or 0 when SMF cannot store it. */
@@ -422,51 +427,46 @@ static musc_status check_and_size(const musc_music *m, size_t *bound, size_t *ma
                               "time_signatures[%zu].denominator = %d; SMF stores only powers "
                               "of two", i, m->time_signatures[i].denominator);
 
-    size_t total = 14; /* MThd */
-    int bad = 0;
-    /* meta track */
-    bad |= add_size(&total, 8 + 2 * CHANNEL_EVENT_MAX);
-    bad |= add_size(&total, META_EVENT_MAX(str_len(m->metadata.title)));
-    bad |= add_size(&total, META_EVENT_MAX(str_len(m->metadata.copyright)));
-    bad |= m->n_tempos > SIZE_MAX / 16 || add_size(&total, m->n_tempos * META_EVENT_MAX(3));
-    bad |= m->n_time_signatures > SIZE_MAX / 16 ||
-           add_size(&total, m->n_time_signatures * META_EVENT_MAX(4));
-    bad |= m->n_key_signatures > SIZE_MAX / 16 ||
-           add_size(&total, m->n_key_signatures * META_EVENT_MAX(2));
-    bad |= text_list_size(&total, (const char *)m->lyrics, sizeof *m->lyrics,
-                          offsetof(musc_lyric, text), m->n_lyrics);
-    bad |= text_list_size(&total, (const char *)m->annotations, sizeof *m->annotations,
-                          offsetof(musc_annotation, text), m->n_annotations);
-    for (size_t i = 0; i < m->n_raw_events; i++) {
-        if (m->raw_events[i].size > 0x0FFFFFFF)
-            return musc_error(MUSC_ERR_RANGE, "raw_events[%zu] holds %zu bytes; SMF events "
-                              "hold at most %u", i, m->raw_events[i].size, 0x0FFFFFFFu);
-        bad |= add_size(&total, META_EVENT_MAX(m->raw_events[i].size));
-    }
+    sizer z = {14, 0, 0}; /* MThd */
+    /* meta track: header, end of track, texts, then the lists */
+    add_size(&z, 8 + CHANNEL_EVENT_MAX);
+    add_meta(&z, str_len(m->metadata.title));
+    add_meta(&z, str_len(m->metadata.copyright));
+    add_events(&z, m->n_tempos, META_EVENT_MAX(3));
+    add_events(&z, m->n_time_signatures, META_EVENT_MAX(4));
+    add_events(&z, m->n_key_signatures, META_EVENT_MAX(2));
+    add_texts(&z, (const char *)m->lyrics, sizeof *m->lyrics, offsetof(musc_lyric, text),
+              m->n_lyrics);
+    add_texts(&z, (const char *)m->annotations, sizeof *m->annotations,
+              offsetof(musc_annotation, text), m->n_annotations);
+    for (size_t i = 0; i < m->n_raw_events; i++)
+        add_meta(&z, m->raw_events[i].size);
     for (size_t ti = 0; ti < m->n_tracks; ti++) {
         const musc_track *t = &m->tracks[ti];
-        size_t n_events = t->n_controls + t->n_pitch_bends + t->n_pressures + 1; /* + program */
         size_t n_notes = t->n_notes;
         for (size_t i = 0; i < t->n_chords; i++)
-            bad |= add_size(&n_notes, t->chords[i].n_pitches);
+            n_notes += t->chords[i].n_pitches; /* each pitch is >= 2 bytes of memory */
         if (n_notes > *max_notes)
             *max_notes = n_notes;
-        bad |= add_size(&n_events, n_notes) | add_size(&n_events, n_notes);
-        bad |= n_events > SIZE_MAX / CHANNEL_EVENT_MAX;
-        if (bad)
-            break;
-        bad |= add_size(&total, 8 + n_events * CHANNEL_EVENT_MAX + CHANNEL_EVENT_MAX);
-        bad |= add_size(&total, META_EVENT_MAX(str_len(t->name)));
-        bad |= add_size(&total, META_EVENT_MAX(str_len(t->instrument_name)));
-        bad |= text_list_size(&total, (const char *)t->lyrics, sizeof *t->lyrics,
-                              offsetof(musc_lyric, text), t->n_lyrics);
-        bad |= text_list_size(&total, (const char *)t->annotations, sizeof *t->annotations,
-                              offsetof(musc_annotation, text), t->n_annotations);
+        /* header, program change, end of track; two events per note */
+        add_size(&z, 8 + 2 * CHANNEL_EVENT_MAX);
+        add_events(&z, n_notes, 2 * CHANNEL_EVENT_MAX);
+        add_events(&z, t->n_controls, CHANNEL_EVENT_MAX);
+        add_events(&z, t->n_pitch_bends, CHANNEL_EVENT_MAX);
+        add_events(&z, t->n_pressures, CHANNEL_EVENT_MAX);
+        add_meta(&z, str_len(t->name));
+        add_meta(&z, str_len(t->instrument_name));
+        add_texts(&z, (const char *)t->lyrics, sizeof *t->lyrics, offsetof(musc_lyric, text),
+                  t->n_lyrics);
+        add_texts(&z, (const char *)t->annotations, sizeof *t->annotations,
+                  offsetof(musc_annotation, text), t->n_annotations);
     }
-    /* a string or event longer than an SMF length field would be caught here too */
-    if (bad)
+    if (z.too_long)
+        return musc_error(MUSC_ERR_RANGE, "a text or raw event is longer than the %u bytes an "
+                          "SMF event can hold", SMF_MAX_VLQ);
+    if (z.overflow)
         return musc_error(MUSC_ERR_NOMEM, "music too large to encode as MIDI");
-    *bound = total;
+    *bound = z.total;
     return MUSC_OK;
 }
 
@@ -681,11 +681,12 @@ static musc_status track_notes(const musc_track *t, scratch *s, const musc_note 
         return MUSC_OK;
     size_t total = t->n_notes;
     for (size_t i = 0; i < t->n_chords; i++)
-        total += t->chords[i].n_pitches; /* bounded by check_and_size */
+        total += t->chords[i].n_pitches; /* counted by check_and_size */
     free(s->expanded);
     if (!(s->expanded = malloc((total ? total : 1) * sizeof *s->expanded)))
         return musc_error(MUSC_ERR_NOMEM, "out of memory for %zu notes", total);
-    memcpy(s->expanded, t->notes, t->n_notes * sizeof *t->notes);
+    if (t->n_notes)
+        memcpy(s->expanded, t->notes, t->n_notes * sizeof *t->notes);
     size_t k = t->n_notes;
     for (size_t i = 0; i < t->n_chords; i++) {
         const musc_chord *c = &t->chords[i];
@@ -703,7 +704,7 @@ static musc_status delta_error(int64_t from, int64_t to)
     return musc_error(MUSC_ERR_RANGE,
                       "a gap of %" PRId64 " ticks (from tick %" PRId64 " to %" PRId64
                       ") exceeds the SMF maximum delta time of %u ticks",
-                      to - from, from, to, SMF_MAX_DELTA);
+                      to - from, from, to, SMF_MAX_VLQ);
 }
 
 static inline size_t heap_push_n(pending *a, size_t n, pending v)
@@ -775,7 +776,9 @@ static musc_status write_track(writer *w, const musc_track *t, unsigned ch, scra
     /* one program change before everything, so a reader that splits tracks by
      * the program in force puts every note and control back in this track */
     *w->p++ = 0;
-    put_channel(w, 0xC0 | ch, (unsigned)t->program, 0, 0);
+    *w->p++ = (uint8_t)(0xC0 | ch);
+    *w->p++ = (uint8_t)t->program;
+    w->status = 0xC0 | ch;
 
     if ((rc = track_notes(t, sc, &notes, &n_notes)) || (rc = notes_open(&on, notes, n_notes)) ||
         (rc = stream_open(&ctl, t->controls, sizeof *t->controls, t->n_controls)) ||
@@ -807,7 +810,7 @@ static musc_status write_track(writer *w, const musc_track *t, unsigned ch, scra
             now = t_other;
         if (now == INT64_MAX)
             break;
-        if ((uint64_t)(now - last) > SMF_MAX_DELTA) {
+        if ((uint64_t)(now - last) > SMF_MAX_VLQ) {
             rc = delta_error(last, now);
             goto done;
         }

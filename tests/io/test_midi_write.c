@@ -222,11 +222,19 @@ static void chords_are_written_as_notes(void **state)
     static const int16_t triad[] = {60, 64, 67};
     assert_int_equal(musc_track_add_chord(t, 0, 24, triad, 3, 80), 0);
     assert_int_equal(musc_track_add_note(t, 24, 24, 62, 70), 0);
+    t = musc_music_add_track(m, 1, 0, NULL); /* chords only */
+    assert_int_equal(musc_track_add_chord(t, 48, 0, triad, 2, 90), 0);
+    assert_int_equal(musc_track_add_chord(t, 12, 12, triad + 1, 2, 91), 0);
     musc_music *want = musc_music_new(24);
     t = musc_music_add_track(want, 0, 0, NULL);
     for (int i = 0; i < 3; i++)
         assert_int_equal(musc_track_add_note(t, 0, 24, triad[i], 80), 0);
     assert_int_equal(musc_track_add_note(t, 24, 24, 62, 70), 0);
+    t = musc_music_add_track(want, 1, 0, NULL);
+    assert_int_equal(musc_track_add_note(t, 12, 12, 64, 91), 0);
+    assert_int_equal(musc_track_add_note(t, 12, 12, 67, 91), 0);
+    assert_int_equal(musc_track_add_note(t, 48, 0, 60, 90), 0);
+    assert_int_equal(musc_track_add_note(t, 48, 0, 64, 90), 0);
     musc_music_free(round_trip_equal(m, want, NULL));
     musc_music_free(want);
     musc_music_free(m);
