@@ -379,10 +379,12 @@ static uint32_t tempo_usec(double qpm)
     return (uint32_t)us;
 }
 
-/* log2 of a power-of-two denominator, or -1. */
+/* log2 of a power-of-two denominator up to 2^7, or -1. SMF's byte could
+ * say more, but readers (musc's strict one included) take 2^7 as the limit,
+ * and no music needs 256th-note beats. */
 static int denominator_log2(int d)
 {
-    if (d < 1 || (d & (d - 1)))
+    if (d < 1 || d > 128 || (d & (d - 1)))
         return -1;
     int k = 0;
     while (d > 1) {
@@ -424,8 +426,8 @@ static musc_status check_and_size(const musc_music *m, size_t *bound, size_t *ma
     for (size_t i = 0; i < m->n_time_signatures; i++)
         if (denominator_log2(m->time_signatures[i].denominator) < 0)
             return musc_error(MUSC_ERR_RANGE,
-                              "time_signatures[%zu].denominator = %d; SMF stores only powers "
-                              "of two", i, m->time_signatures[i].denominator);
+                              "time_signatures[%zu].denominator = %d; MIDI stores only the "
+                              "powers of two 1..128", i, m->time_signatures[i].denominator);
 
     sizer z = {14, 0, 0}; /* MThd */
     /* meta track: header, end of track, texts, then the lists */
@@ -559,18 +561,14 @@ static musc_status put_texts_at(writer *w, int64_t t, stream *lyr, stream *ann)
     return MUSC_OK;
 }
 
-/* The writer owns end-of-track and the tempo map: a raw end-of-track would
- * cut the track short, and a raw tempo that a reader can use would change
- * the timing (such tempos come from SMPTE files, where they had no effect).
- * An unusable raw tempo (wrong length, or 0) is harmless and is kept, so it
- * survives a round trip as the raw event it was. */
+/* Raw events of the types the writer owns are not written: end-of-track
+ * would cut the track short; a raw tempo, time or key signature is one a
+ * reader found unusable (wrong length, tempo 0, ...), which would make the
+ * file invalid, or a tempo from an SMPTE file, where it had no effect and
+ * would now change the timing. */
 static int raw_is_written(const musc_raw_event *r)
 {
-    if (r->type == 0x2F)
-        return 0;
-    if (r->type == 0x51 && r->size == 3 && (r->data[0] | r->data[1] | r->data[2]))
-        return 0;
-    return 1;
+    return r->type != 0x2F && r->type != 0x51 && r->type != 0x58 && r->type != 0x59;
 }
 
 static musc_status write_meta_track(writer *w, const musc_music *m)
