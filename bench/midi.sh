@@ -49,22 +49,33 @@ function field(line, key,    i, n, kv) {
 }
 FNR == 1 { who = (FILENAME ~ /musc$/) ? "musc" : "mido" }
 {
-    name = $1; order[name] = ++seen[name] == 1 ? ++rows : order[name]; names[order[name]] = name
+    name = $1
+    if (!(name in order)) { order[name] = ++rows; names[rows] = name }
     files[who, name] = field($0, "files"); bytes[who, name] = field($0, "bytes")
-    secs[who, name] = field($0, "seconds")
+    wall[who, name] = field($0, "seconds"); cpu[who, name] = field($0, "cpu_seconds")
+}
+function table(title, secs_musc, secs_mido,    r, n, mf, mb, pf, pb) {
+    print "**" title "**"
+    print ""
+    print "| task | musc files/s | musc MB/s | mido files/s | mido MB/s | musc / mido |"
+    print "|---|---:|---:|---:|---:|---:|"
+    for (r = 1; r <= rows; r++) {
+        n = names[r]
+        mf = files["musc", n] / secs_musc[n]; mb = bytes["musc", n] / secs_musc[n] / 1e6
+        pf = files["mido", n] / secs_mido[n]; pb = bytes["mido", n] / secs_mido[n] / 1e6
+        printf "| %s | %.0f | %.1f | %.1f | %.2f | %.0fx |\n", label[n], mf, mb, pf, pb, mf / pf
+    }
+    print ""
 }
 END {
     label["read_file"] = "read file (open + read + parse)"
     label["parse_mem"] = "parse from memory"
-    label["write_mem"] = "write to memory"
-    printf "| %s | %s | %s | %s | %s | %s |\n", "task", "musc files/s", "musc MB/s", "mido files/s", "mido MB/s", "musc / mido"
-    print "|---|---:|---:|---:|---:|---:|"
+    label["write_mem"] = "write to memory (MB = bytes written)"
     for (r = 1; r <= rows; r++) {
-        n = names[r]
-        mf = files["musc", n] / secs["musc", n]; mb = bytes["musc", n] / secs["musc", n] / 1e6
-        pf = files["mido", n] / secs["mido", n]; pb = bytes["mido", n] / secs["mido", n] / 1e6
-        printf "| %s | %.0f | %.1f | %.1f | %.2f | %.0fx |\n", label[n], mf, mb, pf, pb, mf / pf
+        n = names[r]; cm[n] = cpu["musc", n]; cp[n] = cpu["mido", n]
+        wm[n] = wall["musc", n]; wp[n] = wall["mido", n]
     }
+    table("CPU time of the process (one thread, so per core)", cm, cp)
+    table("Wall-clock time (best pass)", wm, wp)
 }' "$tmp/musc" "$tmp/mido"
-echo
 echo "$(echo "$files" | wc -l) POP909 files, $(cat $files | wc -c) bytes; musc best of ${REPEATS:-5} passes, mido best of ${MIDO_REPEATS:-1}."

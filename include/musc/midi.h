@@ -86,11 +86,11 @@
  *    derives it; MUSC_MODE_NONE goes out as major), tempos, music
  *    annotations (TEXT 0x01, MARKER 0x06, CUE 0x07; CHORD and OTHER as text
  *    0x01) and music lyrics (0x05). Raw meta and sysex events are written
- *    verbatim in their stored order, except end-of-track and usable tempos
- *    (a raw tempo can only come from an SMPTE file, where it had no effect;
- *    writing it would change the timing); a tempo with a wrong length or 0 is
- *    kept so it reads back as the raw event it was. Creators, collection and
- *    source fields have no MIDI event and are not written.
+ *    verbatim in their stored order, except types the writer owns: end of
+ *    track, tempo, time and key signature (a raw one is either unusable,
+ *    which would make the file invalid, or an SMPTE file's tempo, which had
+ *    no effect there and would change the timing here). Creators,
+ *    collection and source fields have no MIDI event and are not written.
  *  - Then one MIDI track per musc track, in order: track name (0x03),
  *    instrument name (0x04), one program change at tick 0, then notes
  *    (chords as their notes), controls, pitch bends, channel and key
@@ -115,7 +115,8 @@
  *    order (notes in musc_music_sort's order).
  *  - MUSC_ERR_RANGE for what SMF cannot store: a tempo outside 1..16777215
  *    microseconds per quarter (about 3.58..6e7 qpm), a time signature
- *    denominator that is not a power of two, a gap between two events of a
+ *    denominator other than 1, 2, 4, ... 128 (the reader's range), a gap
+ *    between two events of a
  *    track over 2^28-1 ticks, more than 65534 tracks, a raw event over
  *    2^28-1 bytes.
  */

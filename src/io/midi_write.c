@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SMF_MAX_DELTA 0x0FFFFFFFu /* a delta time is at most 4 VLQ bytes */
+#define SMF_MAX_VLQ 0x0FFFFFFFu   /* 4-byte variable-length numbers: deltas, lengths */
 #define SMF_MAX_DIVISION 32767    /* bit 15 of the division selects SMPTE */
 #define SMF_MAX_TRACKS 65535
 #define NOTE_OFF_VELOCITY 64      /* the MIDI spec's value for "no release velocity" */
@@ -83,25 +83,14 @@ static inline void put_u32be(uint8_t *p, uint32_t v)
 static inline musc_status put_delta(writer *w, int64_t t)
 {
     uint64_t d = (uint64_t)(t - w->now);
-    if (d > SMF_MAX_DELTA)
+    if (d > SMF_MAX_VLQ)
         return musc_error(MUSC_ERR_RANGE,
                           "a gap of %" PRIu64 " ticks before tick %" PRId64
                           " exceeds the SMF maximum delta time of %u ticks",
-                          d, t, SMF_MAX_DELTA);
+                          d, t, SMF_MAX_VLQ);
     w->p = put_vlq(w->p, (uint32_t)d);
     w->now = t;
     return MUSC_OK;
-}
-
-static inline void put_channel(writer *w, unsigned status, unsigned a, int with_b, unsigned b)
-{
-    if (status != w->status) {
-        *w->p++ = (uint8_t)status;
-        w->status = status;
-    }
-    *w->p++ = (uint8_t)a;
-    if (with_b)
-        *w->p++ = (uint8_t)b;
 }
 
 static inline void put_meta(writer *w, unsigned type, const void *data, size_t size)
@@ -231,21 +220,36 @@ static musc_status stream_open(stream *s, const void *base, size_t elem, size_t 
     return MUSC_OK;
 }
 
+/* Nonzero when notes[i-1] and notes[i] are in (time, pitch, duration)
+ * order, which a reader's output and musc_music_sort's both are. */
+static inline int notes_in_order(const musc_note *a, const musc_note *b)
+{
+    if (a->time != b->time)
+        return a->time < b->time;
+    if (a->pitch != b->pitch)
+        return a->pitch < b->pitch;
+    return a->duration <= b->duration;
+}
+
 /* Notes need more than time order (see the top of the file): at one tick,
  * notes of one pitch must go shortest first. The stored order passes if it
  * is time-sorted and no pitch repeats at a tick with a shorter duration
- * after a longer one (true of MusPy's (time, pitch, duration) order and of
- * what a FIFO reader produces); otherwise sort as musc_music_sort does, by
- * (time, pitch, duration, velocity), so the bytes do not depend on the
- * stored order. */
+ * after a longer one (checked in one cheap pass for the usual (time, pitch,
+ * duration) order, else with a table per pitch); otherwise the notes are
+ * written as musc_music_sort would order them, by (time, pitch, duration,
+ * velocity). */
 static musc_status notes_open(stream *s, const musc_note *notes, size_t n)
 {
     *s = (stream){.base = (const char *)notes, .elem = sizeof *notes, .n = n};
-    uint32_t stamp[128] = {0};
+    size_t i = 1;
+    while (i < n && notes_in_order(&notes[i - 1], &notes[i]))
+        i++;
+    if (i >= n)
+        return MUSC_OK;
+    size_t stamp[128] = {0}, run = 0;
     int64_t last_dur[128];
-    uint32_t run = 0;
     int64_t prev = INT64_MIN;
-    for (size_t i = 0; i < n; i++) {
+    for (i = 0; i < n; i++) {
         const musc_note *x = &notes[i];
         if (x->time != prev) {
             if (x->time < prev)
@@ -323,31 +327,47 @@ static inline void heap_pop(off_heap *h)
         h->a[i] = v;
 }
 
-static inline int64_t heap_top(const off_heap *h)
-{
-    return h->n ? h->a[0].end : INT64_MAX;
-}
-
 /* ---- checks and sizes ---------------------------------------------------- */
 
-static int add_size(size_t *total, size_t add)
+/* The running size bound. `overflow`: the bound passed SIZE_MAX;
+ * `too_long`: a text or raw event is longer than an SMF length can say. */
+typedef struct sizer {
+    size_t total;
+    int overflow, too_long;
+} sizer;
+
+static void add_size(sizer *z, size_t add)
 {
-    if (add > SIZE_MAX - *total)
-        return -1;
-    *total += add;
-    return 0;
+    if (add > SIZE_MAX - z->total)
+        z->overflow = 1;
+    else
+        z->total += add;
 }
 
-static int text_list_size(size_t *total, const char *base, size_t elem, size_t text_offset,
-                          size_t n)
+/* n events of at most `each` bytes */
+static void add_events(sizer *z, size_t n, size_t each)
+{
+    if (n > SIZE_MAX / each)
+        z->overflow = 1;
+    else
+        add_size(z, n * each);
+}
+
+static void add_meta(sizer *z, size_t len)
+{
+    if (len > SMF_MAX_VLQ)
+        z->too_long = 1;
+    else
+        add_size(z, META_EVENT_MAX(len));
+}
+
+static void add_texts(sizer *z, const char *base, size_t elem, size_t text_offset, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const char *text;
         memcpy(&text, base + i * elem + text_offset, sizeof text);
-        if (add_size(total, META_EVENT_MAX(str_len(text))))
-            return -1;
+        add_meta(z, str_len(text));
     }
-    return 0;
 }
 
 /* Microseconds per quarter for a tempo, or 0 when SMF cannot store it. */
@@ -359,10 +379,12 @@ static uint32_t tempo_usec(double qpm)
     return (uint32_t)us;
 }
 
-/* log2 of a power-of-two denominator, or -1. */
+/* log2 of a power-of-two denominator up to 2^7, or -1. SMF's byte could
+ * say more, but readers (musc's strict one included) take 2^7 as the limit,
+ * and no music needs 256th-note beats. */
 static int denominator_log2(int d)
 {
-    if (d < 1 || (d & (d - 1)))
+    if (d < 1 || d > 128 || (d & (d - 1)))
         return -1;
     int k = 0;
     while (d > 1) {
@@ -404,54 +426,49 @@ static musc_status check_and_size(const musc_music *m, size_t *bound, size_t *ma
     for (size_t i = 0; i < m->n_time_signatures; i++)
         if (denominator_log2(m->time_signatures[i].denominator) < 0)
             return musc_error(MUSC_ERR_RANGE,
-                              "time_signatures[%zu].denominator = %d; SMF stores only powers "
-                              "of two", i, m->time_signatures[i].denominator);
+                              "time_signatures[%zu].denominator = %d; MIDI stores only the "
+                              "powers of two 1..128", i, m->time_signatures[i].denominator);
 
-    size_t total = 14; /* MThd */
-    int bad = 0;
-    /* meta track */
-    bad |= add_size(&total, 8 + 2 * CHANNEL_EVENT_MAX);
-    bad |= add_size(&total, META_EVENT_MAX(str_len(m->metadata.title)));
-    bad |= add_size(&total, META_EVENT_MAX(str_len(m->metadata.copyright)));
-    bad |= m->n_tempos > SIZE_MAX / 16 || add_size(&total, m->n_tempos * META_EVENT_MAX(3));
-    bad |= m->n_time_signatures > SIZE_MAX / 16 ||
-           add_size(&total, m->n_time_signatures * META_EVENT_MAX(4));
-    bad |= m->n_key_signatures > SIZE_MAX / 16 ||
-           add_size(&total, m->n_key_signatures * META_EVENT_MAX(2));
-    bad |= text_list_size(&total, (const char *)m->lyrics, sizeof *m->lyrics,
-                          offsetof(musc_lyric, text), m->n_lyrics);
-    bad |= text_list_size(&total, (const char *)m->annotations, sizeof *m->annotations,
-                          offsetof(musc_annotation, text), m->n_annotations);
-    for (size_t i = 0; i < m->n_raw_events; i++) {
-        if (m->raw_events[i].size > 0x0FFFFFFF)
-            return musc_error(MUSC_ERR_RANGE, "raw_events[%zu] holds %zu bytes; SMF events "
-                              "hold at most %u", i, m->raw_events[i].size, 0x0FFFFFFFu);
-        bad |= add_size(&total, META_EVENT_MAX(m->raw_events[i].size));
-    }
+    sizer z = {14, 0, 0}; /* MThd */
+    /* meta track: header, end of track, texts, then the lists */
+    add_size(&z, 8 + CHANNEL_EVENT_MAX);
+    add_meta(&z, str_len(m->metadata.title));
+    add_meta(&z, str_len(m->metadata.copyright));
+    add_events(&z, m->n_tempos, META_EVENT_MAX(3));
+    add_events(&z, m->n_time_signatures, META_EVENT_MAX(4));
+    add_events(&z, m->n_key_signatures, META_EVENT_MAX(2));
+    add_texts(&z, (const char *)m->lyrics, sizeof *m->lyrics, offsetof(musc_lyric, text),
+              m->n_lyrics);
+    add_texts(&z, (const char *)m->annotations, sizeof *m->annotations,
+              offsetof(musc_annotation, text), m->n_annotations);
+    for (size_t i = 0; i < m->n_raw_events; i++)
+        add_meta(&z, m->raw_events[i].size);
     for (size_t ti = 0; ti < m->n_tracks; ti++) {
         const musc_track *t = &m->tracks[ti];
-        size_t n_events = t->n_controls + t->n_pitch_bends + t->n_pressures + 1; /* + program */
         size_t n_notes = t->n_notes;
         for (size_t i = 0; i < t->n_chords; i++)
-            bad |= add_size(&n_notes, t->chords[i].n_pitches);
+            n_notes += t->chords[i].n_pitches; /* each pitch is >= 2 bytes of memory */
         if (n_notes > *max_notes)
             *max_notes = n_notes;
-        bad |= add_size(&n_events, n_notes) | add_size(&n_events, n_notes);
-        bad |= n_events > SIZE_MAX / CHANNEL_EVENT_MAX;
-        if (bad)
-            break;
-        bad |= add_size(&total, 8 + n_events * CHANNEL_EVENT_MAX + CHANNEL_EVENT_MAX);
-        bad |= add_size(&total, META_EVENT_MAX(str_len(t->name)));
-        bad |= add_size(&total, META_EVENT_MAX(str_len(t->instrument_name)));
-        bad |= text_list_size(&total, (const char *)t->lyrics, sizeof *t->lyrics,
-                              offsetof(musc_lyric, text), t->n_lyrics);
-        bad |= text_list_size(&total, (const char *)t->annotations, sizeof *t->annotations,
-                              offsetof(musc_annotation, text), t->n_annotations);
+        /* header, program change, end of track; two events per note */
+        add_size(&z, 8 + 2 * CHANNEL_EVENT_MAX);
+        add_events(&z, n_notes, 2 * CHANNEL_EVENT_MAX);
+        add_events(&z, t->n_controls, CHANNEL_EVENT_MAX);
+        add_events(&z, t->n_pitch_bends, CHANNEL_EVENT_MAX);
+        add_events(&z, t->n_pressures, CHANNEL_EVENT_MAX);
+        add_meta(&z, str_len(t->name));
+        add_meta(&z, str_len(t->instrument_name));
+        add_texts(&z, (const char *)t->lyrics, sizeof *t->lyrics, offsetof(musc_lyric, text),
+                  t->n_lyrics);
+        add_texts(&z, (const char *)t->annotations, sizeof *t->annotations,
+                  offsetof(musc_annotation, text), t->n_annotations);
     }
-    /* a string or event longer than an SMF length field would be caught here too */
-    if (bad)
+    if (z.too_long)
+        return musc_error(MUSC_ERR_RANGE, "a text or raw event is longer than the %u bytes an "
+                          "SMF event can hold", SMF_MAX_VLQ);
+    if (z.overflow)
         return musc_error(MUSC_ERR_NOMEM, "music too large to encode as MIDI");
-    *bound = total;
+    *bound = z.total;
     return MUSC_OK;
 }
 
@@ -544,18 +561,14 @@ static musc_status put_texts_at(writer *w, int64_t t, stream *lyr, stream *ann)
     return MUSC_OK;
 }
 
-/* The writer owns end-of-track and the tempo map: a raw end-of-track would
- * cut the track short, and a raw tempo that a reader can use would change
- * the timing (such tempos come from SMPTE files, where they had no effect).
- * An unusable raw tempo (wrong length, or 0) is harmless and is kept, so it
- * survives a round trip as the raw event it was. */
+/* Raw events of the types the writer owns are not written: end-of-track
+ * would cut the track short; a raw tempo, time or key signature is one a
+ * reader found unusable (wrong length, tempo 0, ...), which would make the
+ * file invalid, or a tempo from an SMPTE file, where it had no effect and
+ * would now change the timing. */
 static int raw_is_written(const musc_raw_event *r)
 {
-    if (r->type == 0x2F)
-        return 0;
-    if (r->type == 0x51 && r->size == 3 && (r->data[0] | r->data[1] | r->data[2]))
-        return 0;
-    return 1;
+    return r->type != 0x2F && r->type != 0x51 && r->type != 0x58 && r->type != 0x59;
 }
 
 static musc_status write_meta_track(writer *w, const musc_music *m)
@@ -666,11 +679,12 @@ static musc_status track_notes(const musc_track *t, scratch *s, const musc_note 
         return MUSC_OK;
     size_t total = t->n_notes;
     for (size_t i = 0; i < t->n_chords; i++)
-        total += t->chords[i].n_pitches; /* bounded by check_and_size */
+        total += t->chords[i].n_pitches; /* counted by check_and_size */
     free(s->expanded);
     if (!(s->expanded = malloc((total ? total : 1) * sizeof *s->expanded)))
         return musc_error(MUSC_ERR_NOMEM, "out of memory for %zu notes", total);
-    memcpy(s->expanded, t->notes, t->n_notes * sizeof *t->notes);
+    if (t->n_notes)
+        memcpy(s->expanded, t->notes, t->n_notes * sizeof *t->notes);
     size_t k = t->n_notes;
     for (size_t i = 0; i < t->n_chords; i++) {
         const musc_chord *c = &t->chords[i];
@@ -683,17 +697,71 @@ static musc_status track_notes(const musc_track *t, scratch *s, const musc_note 
     return MUSC_OK;
 }
 
+static musc_status delta_error(int64_t from, int64_t to)
+{
+    return musc_error(MUSC_ERR_RANGE,
+                      "a gap of %" PRId64 " ticks (from tick %" PRId64 " to %" PRId64
+                      ") exceeds the SMF maximum delta time of %u ticks",
+                      to - from, from, to, SMF_MAX_VLQ);
+}
+
+static inline size_t heap_push_n(pending *a, size_t n, pending v)
+{
+    off_heap h = {a, n};
+    heap_push(&h, v);
+    return h.n;
+}
+
+static inline size_t heap_pop_n(pending *a, size_t n)
+{
+    off_heap h = {a, n};
+    heap_pop(&h);
+    return h.n;
+}
+
+static int64_t min_time(const stream *a, const stream *b, const stream *c, const stream *d,
+                        const stream *e)
+{
+    int64_t t = stream_time(a), x;
+    if ((x = stream_time(b)) < t) t = x;
+    if ((x = stream_time(c)) < t) t = x;
+    if ((x = stream_time(d)) < t) t = x;
+    if ((x = stream_time(e)) < t) t = x;
+    return t;
+}
+
+/* A channel message with running status, on the locals of write_track. */
+#define PUT_STATUS(st)                    \
+    do {                                  \
+        unsigned st_ = (st);              \
+        if (st_ != status) {              \
+            *p++ = (uint8_t)st_;          \
+            status = st_;                 \
+        }                                 \
+    } while (0)
+#define PUT2(st, a, b)                    \
+    do {                                  \
+        PUT_STATUS(st);                   \
+        p[0] = (uint8_t)(a);              \
+        p[1] = (uint8_t)(b);              \
+        p += 2;                           \
+    } while (0)
+/* The first event at a tick carries the delta, the others 0. */
+#define PUT_DELTA()                       \
+    do {                                  \
+        p = put_vlq(p, delta);            \
+        delta = 0;                        \
+    } while (0)
+
 static musc_status write_track(writer *w, const musc_track *t, unsigned ch, scratch *sc)
 {
-    musc_status rc;
+    musc_status rc = MUSC_OK;
     stream on, ctl, bend, press, lyr, ann;
     memset(&on, 0, sizeof on);
     ctl = bend = press = lyr = ann = on;
     uint8_t *start = begin_track(w, w->p);
     const musc_note *notes;
     size_t n_notes;
-    off_heap *heap = &sc->heap;
-    heap->n = 0;
 
     if (t->name) {
         *w->p++ = 0;
@@ -706,7 +774,9 @@ static musc_status write_track(writer *w, const musc_track *t, unsigned ch, scra
     /* one program change before everything, so a reader that splits tracks by
      * the program in force puts every note and control back in this track */
     *w->p++ = 0;
-    put_channel(w, 0xC0 | ch, (unsigned)t->program, 0, 0);
+    *w->p++ = (uint8_t)(0xC0 | ch);
+    *w->p++ = (uint8_t)t->program;
+    w->status = 0xC0 | ch;
 
     if ((rc = track_notes(t, sc, &notes, &n_notes)) || (rc = notes_open(&on, notes, n_notes)) ||
         (rc = stream_open(&ctl, t->controls, sizeof *t->controls, t->n_controls)) ||
@@ -716,65 +786,102 @@ static musc_status write_track(writer *w, const musc_track *t, unsigned ch, scra
         (rc = stream_open(&ann, t->annotations, sizeof *t->annotations, t->n_annotations)))
         goto done;
 
-    size_t seq = 0;
+    /* The loop keeps the output pointer, running status, note position and
+     * heap size in locals: a store through a byte pointer may alias any
+     * memory, so state kept in structs would be reloaded after every byte.
+     * Each turn writes the earliest of: the next note-off (heap top), the
+     * other streams' events at their next tick, the next note-on; ties go in
+     * that order. An empty heap holds a sentinel ending at INT64_MAX. */
+    uint8_t *p = w->p;
+    unsigned status = w->status;
+    int64_t last = 0;
+    const size_t *order = on.order;
+    size_t ni = 0, hn = 0, seq = 0;
+    pending *heap = sc->heap.a;
+    heap[0].end = INT64_MAX;
+    int64_t t_on = n_notes ? notes[order ? order[0] : 0].time : INT64_MAX;
+    int64_t t_other = min_time(&ctl, &bend, &press, &lyr, &ann);
+    uint32_t delta;
     for (;;) {
-        int64_t now = stream_time(&on), x;
-        if ((x = heap_top(heap)) < now) now = x;
-        if ((x = stream_time(&ctl)) < now) now = x;
-        if ((x = stream_time(&bend)) < now) now = x;
-        if ((x = stream_time(&press)) < now) now = x;
-        if ((x = stream_time(&lyr)) < now) now = x;
-        if ((x = stream_time(&ann)) < now) now = x;
+        int64_t top = heap[0].end, now = top < t_on ? top : t_on;
+        if (t_other < now)
+            now = t_other;
         if (now == INT64_MAX)
             break;
-        while (heap_top(heap) == now) {
-            if ((rc = put_delta(w, now)))
-                goto done;
-            put_channel(w, 0x80 | ch, (unsigned)heap->a[0].pitch, 1, NOTE_OFF_VELOCITY);
-            heap_pop(heap);
-        }
-        if ((rc = put_texts_at(w, now, &lyr, &ann)))
+        if ((uint64_t)(now - last) > SMF_MAX_VLQ) {
+            rc = delta_error(last, now);
             goto done;
-        while (stream_time(&ctl) == now) {
-            const musc_control *c = stream_item(&ctl);
-            if ((rc = put_delta(w, now)))
-                goto done;
-            put_channel(w, 0xB0 | ch, c->number, 1, c->value);
-            ctl.pos++;
         }
-        while (stream_time(&bend) == now) {
-            unsigned v = (unsigned)(((const musc_pitch_bend *)stream_item(&bend))->value + 8192);
-            if ((rc = put_delta(w, now)))
-                goto done;
-            put_channel(w, 0xE0 | ch, v & 0x7F, 1, v >> 7);
-            bend.pos++;
-        }
-        while (stream_time(&press) == now) {
-            const musc_pressure *p = stream_item(&press);
-            if ((rc = put_delta(w, now)))
-                goto done;
-            if (p->pitch < 0)
-                put_channel(w, 0xD0 | ch, p->value, 0, 0);
-            else
-                put_channel(w, 0xA0 | ch, (unsigned)p->pitch, 1, p->value);
-            press.pos++;
-        }
-        while (stream_time(&on) == now) {
-            const musc_note *n = stream_item(&on);
-            on.pos++;
-            if ((rc = put_delta(w, now)))
-                goto done;
+        delta = (uint32_t)(now - last);
+        last = now;
+        if (top == now) {
+            PUT_DELTA();
+            PUT2(0x80 | ch, heap[0].pitch, NOTE_OFF_VELOCITY);
+            hn = heap_pop_n(heap, hn);
+            if (!hn)
+                heap[0].end = INT64_MAX;
+        } else if (t_other == now) {
+            while (stream_time(&ann) == now) {
+                const musc_annotation *a = stream_item(&ann);
+                PUT_DELTA();
+                w->p = p;
+                put_meta(w, annotation_meta_type(a->kind), a->text, str_len(a->text));
+                p = w->p;
+                status = 0;
+                ann.pos++;
+            }
+            while (stream_time(&lyr) == now) {
+                const musc_lyric *l = stream_item(&lyr);
+                PUT_DELTA();
+                w->p = p;
+                put_meta(w, 0x05, l->text, str_len(l->text));
+                p = w->p;
+                status = 0;
+                lyr.pos++;
+            }
+            while (stream_time(&ctl) == now) {
+                const musc_control *c = stream_item(&ctl);
+                PUT_DELTA();
+                PUT2(0xB0 | ch, c->number, c->value);
+                ctl.pos++;
+            }
+            while (stream_time(&bend) == now) {
+                unsigned v = (unsigned)(((const musc_pitch_bend *)stream_item(&bend))->value + 8192);
+                PUT_DELTA();
+                PUT2(0xE0 | ch, v & 0x7F, v >> 7);
+                bend.pos++;
+            }
+            while (stream_time(&press) == now) {
+                const musc_pressure *q = stream_item(&press);
+                PUT_DELTA();
+                if (q->pitch < 0) {
+                    PUT_STATUS(0xD0 | ch);
+                    *p++ = q->value;
+                } else {
+                    PUT2(0xA0 | ch, q->pitch, q->value);
+                }
+                press.pos++;
+            }
+            t_other = min_time(&ctl, &bend, &press, &lyr, &ann);
+        } else {
+            const musc_note *n = &notes[order ? order[ni] : ni];
+            PUT_DELTA();
             /* a note-on of velocity 0 means note-off, so the quietest
              * storable note stands in for a silent one */
-            put_channel(w, 0x90 | ch, (unsigned)n->pitch, 1,
-                        n->velocity ? (unsigned)n->velocity : 1);
+            PUT2(0x90 | ch, n->pitch, n->velocity ? n->velocity : 1);
             if (n->duration == 0) {
-                *w->p++ = 0; /* delta */
-                put_channel(w, 0x80 | ch, (unsigned)n->pitch, 1, NOTE_OFF_VELOCITY);
-            } else
-                heap_push(heap, (pending){n->time + n->duration, seq++, n->pitch});
+                *p++ = 0;
+                PUT2(0x80 | ch, n->pitch, NOTE_OFF_VELOCITY);
+            } else {
+                hn = heap_push_n(heap, hn, (pending){n->time + n->duration, seq++, n->pitch});
+            }
+            ni++;
+            t_on = ni < n_notes ? notes[order ? order[ni] : ni].time : INT64_MAX;
         }
     }
+    w->p = p;
+    w->status = status;
+    w->now = last;
     end_track(w, start);
 done:
     stream_close(&on);

@@ -11,6 +11,19 @@
 #include "test_support.h"
 #include "musc/musc.h"
 
+/* Under the sanitizers (several times slower) the dataset pass takes every
+ * SAMPLE-th file only, so `make test-asan` stays short. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SAMPLE 8
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SAMPLE 8
+#endif
+#endif
+#ifndef SAMPLE
+#define SAMPLE 1
+#endif
+
 #include <glob.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -102,7 +115,8 @@ static void notes_equal_mido_notes(void **state)
     char *list = test_tmp_path("mido_notes.list"), *out = test_tmp_path("mido_notes.out");
     FILE *f = fopen(list, "w");
     assert_non_null(f);
-    for (size_t i = 0; i < g.gl_pathc; i++)
+    size_t listed = 0;
+    for (size_t i = 0; i < g.gl_pathc; i += SAMPLE, listed++)
         fprintf(f, "%s\n", g.gl_pathv[i]);
     assert_int_equal(fclose(f), 0);
     size_t cmd_size = strlen(src) + strlen(list) + strlen(out) + 64;
@@ -174,7 +188,7 @@ static void notes_equal_mido_notes(void **state)
     free(theirs);
     print_message("mido cross-check: %zu files, %zu notes agree, %zu failures\n", files, notes,
                   failures);
-    assert_int_equal(files, g.gl_pathc);
+    assert_int_equal(files, listed);
     assert_int_equal(failures, 0);
     globfree(&g);
     free(list);
