@@ -13,7 +13,7 @@
  *     musc_controls[{time,number,value}], musc_pitch_bends[{time,value}],
  *     musc_pressures[{time,pitch,value}] (pitch omitted for channel pressure);
  *   top level: musc_raw_events[{time,type,data,track}], data as a lowercase
- *     hex string ("f07e7f0901f7" style, no separators).
+ *     hex string ("7e7f0901f7", no separators).
  *
  * Reading, like MusPy: a missing or null field takes MusPy's default
  * (resolution 24, velocity 64, program 0, is_drum false, empty lists, the
@@ -23,7 +23,14 @@
  * time-signature numerator and denominator, lyric text, annotation value)
  * must be present. Integers may be written as integral reals (12.0). A
  * wrong type or an out-of-range value is MUSC_ERR_FORMAT, naming the field's
- * path: "tracks[2].notes[5].pitch: expected an integer 0..127, got 200".
+ * path: "tracks[2].notes[5].pitch: expected an integer 0..127, got 200";
+ * a syntax error names line and column. Text is parsed as it streams (no
+ * JSON tree is built), so memory stays near the size of the music. Strict
+ * JSON: strings must be valid UTF-8 without \u0000, integers must fit in 64
+ * bits, nesting is limited to 512 levels; a leading UTF-8 byte order mark is
+ * skipped. A list key that appears twice in one object ("notes" twice in a
+ * track) is an error rather than a silent merge; a repeated value key keeps
+ * the last value, as Python does.
  *
  * Key signatures: MusPy's mode is a string, "major" or "minor" (any case);
  * absent means MUSC_MODE_NONE. Another mode ("dorian") becomes

@@ -24,6 +24,8 @@ static int grow_to(uint8_t **buf, size_t *cap, size_t need, size_t cap_max)
 {
     if (need <= *cap)
         return 0;
+    if (need > cap_max)
+        return -1;
     size_t ncap = *cap ? *cap : 1;
     while (ncap < need)
         ncap = ncap > cap_max / 2 ? cap_max : ncap * 2;
@@ -62,7 +64,8 @@ musc_status musc_gzip_decompress(const uint8_t *data, size_t size, size_t limit,
         return musc_error(MUSC_ERR_NOMEM, "gzip: cannot initialise zlib");
     uint8_t *buf = NULL;
     size_t cap = 0, used = 0;
-    size_t initial = size < (SIZE_MAX / 4) ? size * 4 : size;
+    /* JSON compresses about 5-10x; start near that, grow by doubling */
+    size_t initial = size < ((size_t)16 << 20) ? size * 4 : (size_t)64 << 20;
     if (initial < 65536)
         initial = 65536;
     if (grow_to(&buf, &cap, initial < cap_max ? initial : cap_max, cap_max))

@@ -1,12 +1,14 @@
 /*
  * Reading MusPy JSON (schema 0.2) into a musc_music.
  *
- * jansson parses the text into a tree; this file walks it with a running
- * "JSON path" (tracks[2].notes[5].pitch) so every type or range error names
- * the exact field, as MusPy's own messages do not. Missing or null fields
- * take MusPy's defaults, unknown keys are ignored (MusPy ignores them too,
- * which is what lets musc keep its extras under "musc_*" keys). The mapping
- * decisions (modes, annotation groups, extras) are documented in json.h.
+ * The text is walked once with a pull parser (json_lex.h), filling the
+ * model as it goes; no JSON tree is built, so a large file costs little
+ * more memory than the music it holds. A running "JSON path"
+ * (tracks[2].notes[5].pitch) makes every type or range error name the exact
+ * field. Missing or null fields take MusPy's defaults, unknown keys are
+ * skipped (MusPy ignores them too, which is what lets musc keep its extras
+ * under "musc_*" keys). The mapping decisions (modes, annotation groups,
+ * extras) are documented in json.h.
  */
 #include "musc/json.h"
 
@@ -22,9 +24,12 @@
 
 #include "../core/grow.h"
 #include "json_gzip.h"
+#include "json_lex.h"
 
-/* The walk's state: where we are (for messages) and what to do with damage. */
+/* The walk's state: the text, where we are (for messages) and what to do
+ * with damage. */
 typedef struct reader {
+    json_lex lx;
     char path[256];
     size_t len;
     int strict;
@@ -79,17 +84,17 @@ static musc_status bad(const reader *r, const char *field, const char *fmt, ...)
 
 static musc_status nomem(void) { return musc_error(MUSC_ERR_NOMEM, "out of memory"); }
 
-/* A short description of a JSON value for "got ..." in messages. */
-static void describe(const json_t *v, char *buf, size_t n)
+/* A short description of a value for "got ..." in messages. */
+static void describe(const jl_value *v, char *buf, size_t n)
 {
-    switch (json_typeof(v)) {
-    case JSON_INTEGER: snprintf(buf, n, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); break;
-    case JSON_REAL: snprintf(buf, n, "%.17g", json_real_value(v)); break;
-    case JSON_STRING: snprintf(buf, n, "a string"); break;
-    case JSON_OBJECT: snprintf(buf, n, "an object"); break;
-    case JSON_ARRAY: snprintf(buf, n, "an array"); break;
-    case JSON_TRUE: snprintf(buf, n, "true"); break;
-    case JSON_FALSE: snprintf(buf, n, "false"); break;
+    switch (v->type) {
+    case JT_INT: snprintf(buf, n, "%" PRId64, v->i); break;
+    case JT_REAL: snprintf(buf, n, "%.17g", v->d); break;
+    case JT_STRING: snprintf(buf, n, "a string"); break;
+    case JT_OBJECT: snprintf(buf, n, "an object"); break;
+    case JT_ARRAY: snprintf(buf, n, "a list"); break;
+    case JT_TRUE: snprintf(buf, n, "true"); break;
+    case JT_FALSE: snprintf(buf, n, "false"); break;
     default: snprintf(buf, n, "null"); break;
     }
 }
@@ -102,26 +107,21 @@ static void range_text(int64_t min, int64_t max, char *buf, size_t n)
         snprintf(buf, n, "%" PRId64 "..%" PRId64, min, max);
 }
 
-/* The value of key, or NULL when absent or null (MusPy treats both alike). */
-static json_t *field(const json_t *obj, const char *key)
-{
-    json_t *v = json_object_get(obj, key);
-    return (v && !json_is_null(v)) ? v : NULL;
-}
+/* Absent and null are the same to MusPy. */
+static int absent(const jl_value *v) { return v->type == JT_NONE || v->type == JT_NULL; }
 
 /* Convert v to an integer in min..max. Integral reals (12.0) are accepted
  * because some writers emit every number as a float. */
-static musc_status as_int(const reader *r, const char *name, const json_t *v, int64_t min,
+static musc_status as_int(const reader *r, const char *name, const jl_value *v, int64_t min,
                           int64_t max, int64_t *out)
 {
     int64_t x;
     char range[64], got[64];
     *out = 0;
-    if (json_is_integer(v)) {
-        x = json_integer_value(v);
-    } else if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&
-               json_real_value(v) >= -9.2e18 && json_real_value(v) <= 9.2e18) {
-        x = (int64_t)json_real_value(v);
+    if (v->type == JT_INT) {
+        x = v->i;
+    } else if (v->type == JT_REAL && v->d == floor(v->d) && v->d >= -9.2e18 && v->d <= 9.2e18) {
+        x = (int64_t)v->d;
     } else {
         range_text(min, max, range, sizeof range);
         describe(v, got, sizeof got);
@@ -135,70 +135,35 @@ static musc_status as_int(const reader *r, const char *name, const json_t *v, in
     return MUSC_OK;
 }
 
-/* obj[key] as an integer; absent: an error when required, else `def`. */
-static musc_status get_int(const reader *r, const json_t *obj, const char *key, int required,
+/* A field as an integer; absent: an error when required, else `def`. */
+static musc_status get_int(const reader *r, const char *name, const jl_value *v, int required,
                            int64_t min, int64_t max, int64_t def, int64_t *out)
 {
-    const json_t *v = field(obj, key);
     *out = def;
-    if (!v) {
-        if (required)
-            return bad(r, key, "missing (required)");
-        return MUSC_OK;
-    }
-    return as_int(r, key, v, min, max, out);
+    if (absent(v))
+        return required ? bad(r, name, "missing (required)") : MUSC_OK;
+    return as_int(r, name, v, min, max, out);
 }
 
-static musc_status get_time(const reader *r, const json_t *obj, int64_t *out)
+static musc_status get_time(const reader *r, const jl_value *v, int64_t *out)
 {
-    return get_int(r, obj, "time", 1, 0, INT64_MAX, 0, out);
+    return get_int(r, "time", v, 1, 0, INT64_MAX, 0, out);
 }
 
-/* obj[key] as a string (borrowed from the tree), or NULL when absent. */
-static musc_status get_str(const reader *r, const json_t *obj, const char *key, int required,
+/* A field as a string (still owned by v), or NULL when absent. */
+static musc_status get_str(const reader *r, const char *name, const jl_value *v, int required,
                            const char **out)
 {
-    const json_t *v = field(obj, key);
     *out = NULL;
-    if (!v) {
-        if (required)
-            return bad(r, key, "missing (required)");
-        return MUSC_OK;
-    }
-    if (!json_is_string(v)) {
+    if (absent(v))
+        return required ? bad(r, name, "missing (required)") : MUSC_OK;
+    if (v->type != JT_STRING) {
         char got[64];
         describe(v, got, sizeof got);
-        return bad(r, key, "expected a string, got %s", got);
+        return bad(r, name, "expected a string, got %s", got);
     }
-    *out = json_string_value(v);
+    *out = v->s;
     return MUSC_OK;
-}
-
-/* obj[key] as an array, or NULL when absent. */
-static musc_status get_array(const reader *r, const json_t *obj, const char *key,
-                             const json_t **out)
-{
-    const json_t *v = field(obj, key);
-    *out = NULL;
-    if (!v)
-        return MUSC_OK;
-    if (!json_is_array(v)) {
-        char got[64];
-        describe(v, got, sizeof got);
-        return bad(r, key, "expected a list, got %s", got);
-    }
-    *out = v;
-    return MUSC_OK;
-}
-
-/* Element i of a list must be an object; the path already names it. */
-static musc_status need_object(const reader *r, const json_t *v)
-{
-    if (json_is_object(v))
-        return MUSC_OK;
-    char got[64];
-    describe(v, got, sizeof got);
-    return bad(r, NULL, "expected an object, got %s", got);
 }
 
 /* A repair in lenient mode, an error in strict mode. */
@@ -206,117 +171,200 @@ static musc_status repair(const reader *r, const char *field_name, const char *w
 {
     if (r->strict)
         return bad(r, field_name, "%s", what);
-    char msg[400];
-    snprintf(msg, sizeof msg, "%s%s%s: %s", r->path, field_name ? "." : "",
-             field_name ? field_name : "", what);
-    return musc_report_add(r->report, MUSC_REPAIR_OTHER, 0, "%s", msg);
+    return musc_report_add(r->report, MUSC_REPAIR_OTHER, r->lx.line, "%s%s%s: %s", r->path,
+                           field_name ? "." : "", field_name ? field_name : "", what);
 }
 
-/* Walk each object of obj[key]: calls fn(r, element, index, ctx) with the
- * path set to key[i]. */
-typedef musc_status (*element_fn)(reader *r, const json_t *e, void *ctx);
+/* ---- walking the text ----------------------------------------------------- */
 
-static musc_status each(reader *r, const json_t *obj, const char *key, element_fn fn, void *ctx,
-                        size_t *count)
+/* Open the object (or list) that must come next; anything else is a type
+ * error naming `field` (NULL: the current path). A null is reported as
+ * *is_null (when the caller allows it) instead. */
+static musc_status open_container(reader *r, char c, const char *field, int *is_null)
 {
-    const json_t *arr;
-    musc_status rc = get_array(r, obj, key, &arr);
-    if (count)
-        *count = arr ? json_array_size(arr) : 0;
-    if (rc || !arr)
+    int next = json_lex_peek(&r->lx);
+    if (next == (unsigned char)c)
+        return json_lex_open(&r->lx, c);
+    jl_value v;
+    musc_status rc = json_lex_value(&r->lx, &v);
+    if (rc)
+        return rc;
+    char got[64];
+    describe(&v, got, sizeof got);
+    jl_value_clear(&v);
+    if (is_null && !strcmp(got, "null")) {
+        *is_null = 1;
+        return MUSC_OK;
+    }
+    return bad(r, field, "expected %s, got %s", c == '{' ? "an object" : "a list", got);
+}
+
+/* Read an object whose fields are all values: names[i] goes to vals[i]
+ * (the last wins if a key repeats); other keys are skipped. */
+static musc_status read_fields(reader *r, const char *const *names, jl_value *vals, size_t n)
+{
+    musc_status rc = open_container(r, '{', NULL, NULL);
+    if (rc)
+        return rc;
+    char key[32];
+    int more;
+    jl_value skip = {0};
+    for (size_t k = 0;; k++) {
+        if ((rc = json_lex_member(&r->lx, k, key, sizeof key, &more)) || !more)
+            break;
+        size_t i = 0;
+        while (i < n && strcmp(key, names[i]))
+            i++;
+        jl_value *dst = i < n ? &vals[i] : &skip;
+        jl_value_clear(dst);
+        rc = json_lex_value(&r->lx, dst);
+        if (dst == &skip)
+            jl_value_clear(&skip);
+        if (rc)
+            break;
+    }
+    r->lx.depth--;
+    return rc;
+}
+
+static void clear_fields(jl_value *vals, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        jl_value_clear(&vals[i]);
+}
+
+/* Each element of the list that is the value of member `key` goes to
+ * fn(r, ctx) with the path set to key[i]; null means an empty list. */
+typedef musc_status (*element_fn)(reader *r, void *ctx);
+
+static musc_status each(reader *r, const char *key, element_fn fn, void *ctx)
+{
+    int is_null = 0;
+    musc_status rc = open_container(r, '[', key, &is_null);
+    if (rc || is_null)
         return rc;
     size_t outer = push_key(r, key);
-    for (size_t i = 0; i < json_array_size(arr); i++) {
+    int more;
+    for (size_t i = 0;; i++) {
+        if ((rc = json_lex_item(&r->lx, i, &more)) || !more)
+            break;
         size_t inner = push_index(r, i);
-        const json_t *e = json_array_get(arr, i);
-        if ((rc = need_object(r, e)) || (rc = fn(r, e, ctx)))
+        if ((rc = fn(r, ctx)))
             return rc;
         pop(r, inner);
     }
-    pop(r, outer);
-    return MUSC_OK;
+    r->lx.depth--;
+    if (!rc)
+        pop(r, outer);
+    return rc;
 }
 
-/* Reserve room for n more elements so a long list grows once. */
-#define RESERVE(obj, field, n)                                                      \
-    do {                                                                            \
-        if ((n) && MUSC_GROW((obj)->field, (obj)->cap_##field, (obj)->n_##field + (n))) \
-            return nomem();                                                         \
-    } while (0)
-
-/* Count of obj[key] when it is a list (0 otherwise; errors come later). */
-static size_t list_size(const json_t *obj, const char *key)
+/* A list key seen twice would merge two lists (Python keeps the last one);
+ * refuse it rather than guess. */
+static musc_status once(const reader *r, unsigned *seen, unsigned bit, const char *key)
 {
-    const json_t *v = json_object_get(obj, key);
-    return json_is_array(v) ? json_array_size(v) : 0;
+    if (*seen & bit)
+        return bad(r, key, "appears twice in the same object");
+    *seen |= bit;
+    return MUSC_OK;
 }
 
 /* ---- metadata ----------------------------------------------------------- */
 
-static musc_status read_metadata(reader *r, const json_t *root, musc_music *m)
+static musc_status read_creator(reader *r, void *ctx)
 {
-    const json_t *md = field(root, "metadata");
-    if (!md)
-        return MUSC_OK;
-    size_t old = push_key(r, "metadata");
-    musc_status rc = need_object(r, md);
+    musc_music *m = ctx;
+    jl_value v;
+    musc_status rc = json_lex_value(&r->lx, &v);
     if (rc)
         return rc;
-    static const char *keys[] = {"schema_version", "title", "copyright", "collection",
-                                 "source_filename", "source_format"};
-    char **dst[] = {&m->metadata.schema_version, &m->metadata.title, &m->metadata.copyright,
-                    &m->metadata.collection, &m->metadata.source_filename,
-                    &m->metadata.source_format};
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-        const char *s;
-        if ((rc = get_str(r, md, keys[i], 0, &s)))
-            return rc;
-        /* a missing schema_version keeps the default "0.2" */
-        if ((s || i > 0) && (rc = musc_set_string(dst[i], s)))
-            return rc;
+    if (v.type != JT_STRING) {
+        char got[64];
+        describe(&v, got, sizeof got);
+        jl_value_clear(&v);
+        return bad(r, NULL, "expected a string, got %s", got);
     }
-    const json_t *creators;
-    if ((rc = get_array(r, md, "creators", &creators)))
+    rc = musc_music_add_creator(m, v.s);
+    jl_value_clear(&v);
+    return rc;
+}
+
+static musc_status read_metadata(reader *r, musc_music *m)
+{
+    static const char *const names[] = {"schema_version", "title", "copyright", "collection",
+                                        "source_filename", "source_format"};
+    enum { N = sizeof names / sizeof *names };
+    char **dst[N] = {&m->metadata.schema_version, &m->metadata.title, &m->metadata.copyright,
+                     &m->metadata.collection, &m->metadata.source_filename,
+                     &m->metadata.source_format};
+    jl_value vals[N] = {{0}};
+    int is_null = 0;
+    musc_status rc = open_container(r, '{', NULL, &is_null);
+    if (rc || is_null)
         return rc;
-    if (creators) {
-        size_t outer = push_key(r, "creators");
-        for (size_t i = 0; i < json_array_size(creators); i++) {
-            const json_t *c = json_array_get(creators, i);
-            if (!json_is_string(c)) {
-                size_t inner = push_index(r, i);
-                char got[64];
-                describe(c, got, sizeof got);
-                rc = bad(r, NULL, "expected a string, got %s", got);
-                pop(r, inner);
-                return rc;
-            }
-            if ((rc = musc_music_add_creator(m, json_string_value(c))))
-                return rc;
+    char key[32];
+    int more;
+    unsigned seen = 0;
+    for (size_t k = 0;; k++) {
+        if ((rc = json_lex_member(&r->lx, k, key, sizeof key, &more)) || !more)
+            break;
+        if (!strcmp(key, "creators")) {
+            if ((rc = once(r, &seen, 1, key)) || (rc = each(r, key, read_creator, m)))
+                break;
+            continue;
         }
-        pop(r, outer);
+        size_t i = 0;
+        while (i < N && strcmp(key, names[i]))
+            i++;
+        jl_value skip = {0}, *v = i < N ? &vals[i] : &skip;
+        jl_value_clear(v);
+        rc = json_lex_value(&r->lx, v);
+        if (v == &skip)
+            jl_value_clear(&skip);
+        if (rc)
+            break;
     }
-    pop(r, old);
-    return MUSC_OK;
+    r->lx.depth--;
+    for (size_t i = 0; !rc && i < N; i++) {
+        const char *s;
+        if ((rc = get_str(r, names[i], &vals[i], 0, &s)))
+            break;
+        /* a missing schema_version keeps the default "0.2" */
+        if (s || i > 0) {
+            free(*dst[i]);
+            *dst[i] = vals[i].s;
+            vals[i].s = NULL;
+        }
+    }
+    clear_fields(vals, N);
+    return rc;
 }
 
 /* ---- music-level lists -------------------------------------------------- */
 
-static musc_status read_tempo(reader *r, const json_t *e, void *ctx)
+static musc_status read_tempo(reader *r, void *ctx)
 {
-    musc_music *m = ctx;
+    static const char *const names[] = {"time", "qpm"};
+    jl_value f[2] = {{0}};
     int64_t time;
-    musc_status rc = get_time(r, e, &time);
-    if (rc)
-        return rc;
-    const json_t *q = field(e, "qpm");
-    if (!q)
-        return bad(r, "qpm", "missing (required)");
-    if (!json_is_number(q) || !(json_number_value(q) > 0) || !isfinite(json_number_value(q))) {
-        char got[64];
-        describe(q, got, sizeof got);
-        return bad(r, "qpm", "expected a number > 0, got %s", got);
+    musc_status rc;
+    if ((rc = read_fields(r, names, f, 2)) || (rc = get_time(r, &f[0], &time)))
+        goto done;
+    if (absent(&f[1])) {
+        rc = bad(r, "qpm", "missing (required)");
+        goto done;
     }
-    return musc_music_add_tempo(m, time, json_number_value(q));
+    double q = f[1].type == JT_INT ? (double)f[1].i : f[1].d;
+    if ((f[1].type != JT_INT && f[1].type != JT_REAL) || !(q > 0) || !isfinite(q)) {
+        char got[64];
+        describe(&f[1], got, sizeof got);
+        rc = bad(r, "qpm", "expected a number > 0, got %s", got);
+        goto done;
+    }
+    rc = musc_music_add_tempo(ctx, time, q);
+done:
+    clear_fields(f, 2);
+    return rc;
 }
 
 /* Pitch class of a root spelled like "C#", "Bb", "F##", "B-" (music21's
@@ -360,16 +408,18 @@ static int fifths_of(int root, int mode)
     return f > 6 ? f - 12 : f;
 }
 
-static musc_status read_key_signature(reader *r, const json_t *e, void *ctx)
+static musc_status read_key_signature(reader *r, void *ctx)
 {
-    musc_music *m = ctx;
-    int64_t time, root, fifths;
-    musc_status rc;
-    if ((rc = get_time(r, e, &time)) || (rc = get_int(r, e, "root", 0, 0, 11, -1, &root)))
-        return rc;
+    static const char *const names[] = {"time", "root", "mode", "fifths", "root_str"};
+    jl_value f[5] = {{0}};
+    int64_t time, root, fifths = 0;
     const char *mode_s, *root_s;
-    if ((rc = get_str(r, e, "mode", 0, &mode_s)) || (rc = get_str(r, e, "root_str", 0, &root_s)))
-        return rc;
+    musc_status rc;
+    if ((rc = read_fields(r, names, f, 5)) || (rc = get_time(r, &f[0], &time)) ||
+        (rc = get_int(r, "root", &f[1], 0, 0, 11, -1, &root)) ||
+        (rc = get_str(r, "mode", &f[2], 0, &mode_s)) ||
+        (rc = get_str(r, "root_str", &f[4], 0, &root_s)))
+        goto done;
     int mode = MUSC_MODE_NONE;
     if (mode_s) {
         if (!strcasecmp(mode_s, "major"))
@@ -377,34 +427,37 @@ static musc_status read_key_signature(reader *r, const json_t *e, void *ctx)
         else if (!strcasecmp(mode_s, "minor"))
             mode = MUSC_MODE_MINOR;
         else if ((rc = repair(r, "mode", "mode is neither \"major\" nor \"minor\"; stored as none")))
-            return rc;
+            goto done;
     }
     if (root < 0 && root_s)
         root = parse_root_str(root_s);
-    if (!field(e, "fifths")) {
-        if (root >= 0) {
-            fifths = fifths_of((int)root, mode);
-        } else {
-            fifths = 0;
-            if ((rc = repair(r, "fifths", "neither fifths nor root given; assumed 0 (no sharps "
-                                          "or flats)")))
-                return rc;
-        }
-    } else if ((rc = get_int(r, e, "fifths", 0, -7, 7, 0, &fifths))) {
-        return rc;
+    if (!absent(&f[3])) {
+        if ((rc = get_int(r, "fifths", &f[3], 0, -7, 7, 0, &fifths)))
+            goto done;
+    } else if (root >= 0) {
+        fifths = fifths_of((int)root, mode);
+    } else if ((rc = repair(r, "fifths",
+                            "neither fifths nor root given; assumed 0 (no sharps or flats)"))) {
+        goto done;
     }
-    return musc_music_add_key_signature(m, time, (int)fifths, mode, (int)root);
+    rc = musc_music_add_key_signature(ctx, time, (int)fifths, mode, (int)root);
+done:
+    clear_fields(f, 5);
+    return rc;
 }
 
-static musc_status read_time_signature(reader *r, const json_t *e, void *ctx)
+static musc_status read_time_signature(reader *r, void *ctx)
 {
-    musc_music *m = ctx;
+    static const char *const names[] = {"time", "numerator", "denominator"};
+    jl_value f[3] = {{0}};
     int64_t time, num, den;
     musc_status rc;
-    if ((rc = get_time(r, e, &time)) || (rc = get_int(r, e, "numerator", 1, 1, 255, 0, &num)) ||
-        (rc = get_int(r, e, "denominator", 1, 1, 1 << 30, 0, &den)))
-        return rc;
-    return musc_music_add_time_signature(m, time, (int)num, (int)den);
+    if (!(rc = read_fields(r, names, f, 3)) && !(rc = get_time(r, &f[0], &time)) &&
+        !(rc = get_int(r, "numerator", &f[1], 1, 1, 255, 0, &num)) &&
+        !(rc = get_int(r, "denominator", &f[2], 1, 1, 1 << 30, 0, &den)))
+        rc = musc_music_add_time_signature(ctx, time, (int)num, (int)den);
+    clear_fields(f, 3);
+    return rc;
 }
 
 /* Lyrics and annotations live at both levels; these fill either list. */
@@ -418,21 +471,25 @@ typedef struct annotation_list {
     size_t *n, *cap;
 } annotation_list;
 
-static musc_status read_lyric(reader *r, const json_t *e, void *ctx)
+static musc_status read_lyric(reader *r, void *ctx)
 {
+    static const char *const names[] = {"time", "lyric"};
     lyric_list *l = ctx;
+    jl_value f[2] = {{0}};
     int64_t time;
     const char *text;
     musc_status rc;
-    if ((rc = get_time(r, e, &time)) || (rc = get_str(r, e, "lyric", 1, &text)))
-        return rc;
-    char *d = strdup(text);
-    if (!d || musc_grow((void **)l->arr, l->cap, *l->n + 1, sizeof **l->arr)) {
-        free(d);
-        return nomem();
+    if (!(rc = read_fields(r, names, f, 2)) && !(rc = get_time(r, &f[0], &time)) &&
+        !(rc = get_str(r, "lyric", &f[1], 1, &text))) {
+        if (musc_grow((void **)l->arr, l->cap, *l->n + 1, sizeof **l->arr)) {
+            rc = nomem();
+        } else {
+            (*l->arr)[(*l->n)++] = (musc_lyric){.time = time, .text = f[1].s};
+            f[1].s = NULL;
+        }
     }
-    (*l->arr)[(*l->n)++] = (musc_lyric){.time = time, .text = d};
-    return MUSC_OK;
+    clear_fields(f, 2);
+    return rc;
 }
 
 static int kind_of_group(const char *g)
@@ -450,33 +507,56 @@ static int kind_of_group(const char *g)
     return MUSC_ANN_OTHER;
 }
 
-static musc_status read_annotation(reader *r, const json_t *e, void *ctx)
+/* The compact JSON text of a value that is not a string (MusPy allows any
+ * annotation), made by jansson so that it is canonical: the writer relies
+ * on that to send it back out as the same value. */
+static musc_status canonical_text(const reader *r, const jl_value *v, char **out)
 {
+    json_error_t err;
+    json_t *j = json_loadb(v->raw, v->raw_len, JSON_DECODE_ANY, &err);
+    *out = NULL;
+    if (!j) /* the lexer accepted it, so only an odd number can get here */
+        return bad(r, "annotation", "value not understood: %s", err.text);
+    *out = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(j);
+    return *out ? MUSC_OK : nomem();
+}
+
+static musc_status read_annotation(reader *r, void *ctx)
+{
+    static const char *const names[] = {"time", "annotation", "group"};
     annotation_list *l = ctx;
+    jl_value f[3] = {{0}};
     int64_t time;
     const char *group;
-    musc_status rc;
-    if ((rc = get_time(r, e, &time)) || (rc = get_str(r, e, "group", 0, &group)))
-        return rc;
-    const json_t *v = field(e, "annotation");
-    if (!v)
-        return bad(r, "annotation", "missing (required)");
-    char *text;
+    char *text = NULL;
     int kind;
-    if (json_is_string(v)) {
-        text = strdup(json_string_value(v));
+    musc_status rc;
+    if ((rc = read_fields(r, names, f, 3)) || (rc = get_time(r, &f[0], &time)) ||
+        (rc = get_str(r, "group", &f[2], 0, &group)))
+        goto done;
+    if (absent(&f[1])) {
+        rc = bad(r, "annotation", "missing (required)");
+        goto done;
+    }
+    if (f[1].type == JT_STRING) {
+        text = f[1].s;
+        f[1].s = NULL;
         kind = kind_of_group(group);
     } else {
-        /* MusPy allows any value; keep its exact JSON text */
-        text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if ((rc = canonical_text(r, &f[1], &text)))
+            goto done;
         kind = MUSC_ANN_OTHER;
     }
-    if (!text || musc_grow((void **)l->arr, l->cap, *l->n + 1, sizeof **l->arr)) {
+    if (musc_grow((void **)l->arr, l->cap, *l->n + 1, sizeof **l->arr)) {
         free(text);
-        return nomem();
+        rc = nomem();
+        goto done;
     }
     (*l->arr)[(*l->n)++] = (musc_annotation){.time = time, .kind = kind, .text = text};
-    return MUSC_OK;
+done:
+    clear_fields(f, 3);
+    return rc;
 }
 
 /* Decode a hex string ("f07e", either case) into a malloc'd buffer. */
@@ -512,187 +592,365 @@ static musc_status parse_hex(const reader *r, const char *s, uint8_t **out, size
     return MUSC_OK;
 }
 
-static musc_status read_raw_event(reader *r, const json_t *e, void *ctx)
+static musc_status read_raw_event(reader *r, void *ctx)
 {
+    static const char *const names[] = {"time", "type", "data", "track"};
     musc_music *m = ctx;
+    jl_value f[4] = {{0}};
     int64_t time, type, track;
     const char *hex;
-    musc_status rc;
-    if ((rc = get_time(r, e, &time)) || (rc = get_int(r, e, "type", 1, 0, 255, 0, &type)) ||
-        (rc = get_int(r, e, "track", 0, 0, 65535, 0, &track)) ||
-        (rc = get_str(r, e, "data", 0, &hex)))
-        return rc;
-    if (type > 127 && type != MUSC_RAW_SYSEX && type != MUSC_RAW_ESCAPE)
-        return bad(r, "type", "expected a meta type 0..127, 240 (sysex) or 247 (escape), got %" PRId64,
-                   type);
     uint8_t *data = NULL;
     size_t size = 0;
+    musc_status rc;
+    if ((rc = read_fields(r, names, f, 4)) || (rc = get_time(r, &f[0], &time)) ||
+        (rc = get_int(r, "type", &f[1], 1, 0, 255, 0, &type)) ||
+        (rc = get_str(r, "data", &f[2], 0, &hex)) ||
+        (rc = get_int(r, "track", &f[3], 0, 0, 65535, 0, &track)))
+        goto done;
+    if (type > 127 && type != MUSC_RAW_SYSEX && type != MUSC_RAW_ESCAPE) {
+        rc = bad(r, "type",
+                 "expected a meta type 0..127, 240 (sysex) or 247 (escape), got %" PRId64, type);
+        goto done;
+    }
     if (hex && (rc = parse_hex(r, hex, &data, &size)))
-        return rc;
+        goto done;
     if (MUSC_GROW(m->raw_events, m->cap_raw_events, m->n_raw_events + 1)) {
         free(data);
-        return nomem();
+        rc = nomem();
+        goto done;
     }
     m->raw_events[m->n_raw_events++] = (musc_raw_event){
         .time = time, .type = (int)type, .data = data, .size = size, .track = (int)track};
-    return MUSC_OK;
+done:
+    clear_fields(f, 4);
+    return rc;
 }
 
 /* ---- tracks ------------------------------------------------------------- */
 
-static musc_status read_note(reader *r, const json_t *e, void *ctx)
+/* Lists inside a track find it by index: the track array cannot move while
+ * a track is read, but an index says so without needing the argument. */
+typedef struct track_ref {
+    musc_music *m;
+    size_t index;
+} track_ref;
+
+static musc_track *track_of(void *ctx)
 {
-    musc_track *t = ctx;
-    int64_t time, pitch, dur, vel;
-    musc_status rc;
-    if ((rc = get_time(r, e, &time)) || (rc = get_int(r, e, "pitch", 1, 0, 127, 0, &pitch)) ||
-        (rc = get_int(r, e, "duration", 1, 0, INT64_MAX, 0, &dur)) ||
-        (rc = get_int(r, e, "velocity", 0, 0, 127, MUSC_DEFAULT_VELOCITY, &vel)))
-        return rc;
-    if (dur > INT64_MAX - time)
-        return bad(r, "duration", "the note ends past the largest representable tick");
-    return musc_track_add_note(t, time, dur, (int)pitch, (int)vel);
+    track_ref *t = ctx;
+    return &t->m->tracks[t->index];
 }
 
-static musc_status read_chord(reader *r, const json_t *e, void *ctx)
+static musc_status read_note(reader *r, void *ctx)
 {
-    musc_track *t = ctx;
-    int64_t time, dur, vel;
+    static const char *const names[] = {"time", "pitch", "duration", "velocity"};
+    jl_value f[4] = {{0}};
+    int64_t time, pitch, dur, vel;
     musc_status rc;
-    if ((rc = get_time(r, e, &time)) ||
-        (rc = get_int(r, e, "duration", 1, 0, INT64_MAX, 0, &dur)) ||
-        (rc = get_int(r, e, "velocity", 0, 0, 127, MUSC_DEFAULT_VELOCITY, &vel)))
-        return rc;
-    /* MusPy's schema file names the list "pitch"; its class says "pitches" */
-    const char *key = field(e, "pitches") ? "pitches" : "pitch";
-    const json_t *arr;
-    if ((rc = get_array(r, e, key, &arr)))
-        return rc;
-    if (!arr)
-        return bad(r, "pitches", "missing (required)");
-    size_t n = json_array_size(arr);
-    int16_t *p = n ? malloc(n * sizeof *p) : NULL;
-    if (n && !p)
-        return nomem();
-    size_t outer = push_key(r, key);
-    for (size_t i = 0; i < n; i++) {
-        int64_t v;
-        size_t inner = push_index(r, i);
-        if ((rc = as_int(r, NULL, json_array_get(arr, i), 0, 127, &v))) {
-            free(p);
-            return rc;
-        }
-        pop(r, inner);
-        p[i] = (int16_t)v;
-    }
-    pop(r, outer);
-    rc = musc_track_add_chord(t, time, dur, p, n, (int)vel);
-    free(p);
+    if ((rc = read_fields(r, names, f, 4)) || (rc = get_time(r, &f[0], &time)) ||
+        (rc = get_int(r, "pitch", &f[1], 1, 0, 127, 0, &pitch)) ||
+        (rc = get_int(r, "duration", &f[2], 1, 0, INT64_MAX, 0, &dur)) ||
+        (rc = get_int(r, "velocity", &f[3], 0, 0, 127, MUSC_DEFAULT_VELOCITY, &vel)))
+        goto done;
+    if (dur > INT64_MAX - time)
+        rc = bad(r, "duration", "the note ends past the largest representable tick");
+    else
+        rc = musc_track_add_note(track_of(ctx), time, dur, (int)pitch, (int)vel);
+done:
+    clear_fields(f, 4);
     return rc;
 }
 
-static musc_status read_control(reader *r, const json_t *e, void *ctx)
+/* The pitches of a chord: the list's text, parsed again element by element. */
+static musc_status chord_pitches(reader *r, const char *key, const jl_value *v, int16_t **out,
+                                 size_t *n)
 {
-    musc_track *t = ctx;
+    *out = NULL;
+    *n = 0;
+    if (v->type != JT_ARRAY) {
+        char got[64];
+        describe(v, got, sizeof got);
+        return bad(r, key, "expected a list of pitches, got %s", got);
+    }
+    reader sub = *r; /* same path and options, its own lexer over the list */
+    json_lex_init(&sub.lx, v->raw, v->raw_len);
+    musc_status rc = json_lex_open(&sub.lx, '[');
+    size_t cap = 0, outer = push_key(&sub, key);
+    int more;
+    for (size_t i = 0; !rc; i++) {
+        if ((rc = json_lex_item(&sub.lx, i, &more)) || !more)
+            break;
+        jl_value e;
+        int64_t p;
+        size_t inner = push_index(&sub, i);
+        if ((rc = json_lex_value(&sub.lx, &e)))
+            break;
+        rc = as_int(&sub, NULL, &e, 0, 127, &p);
+        jl_value_clear(&e);
+        if (rc)
+            break;
+        pop(&sub, inner);
+        if (MUSC_GROW(*out, cap, i + 1)) {
+            rc = nomem();
+            break;
+        }
+        (*out)[i] = (int16_t)p;
+        *n = i + 1;
+    }
+    pop(&sub, outer);
+    json_lex_free(&sub.lx);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+static musc_status read_chord(reader *r, void *ctx)
+{
+    /* MusPy's schema file names the list "pitch"; its class says "pitches" */
+    static const char *const names[] = {"time", "pitches", "duration", "velocity", "pitch"};
+    jl_value f[5] = {{0}};
+    int64_t time, dur, vel;
+    int16_t *p = NULL;
+    size_t n = 0;
+    musc_status rc;
+    if ((rc = read_fields(r, names, f, 5)) || (rc = get_time(r, &f[0], &time)) ||
+        (rc = get_int(r, "duration", &f[2], 1, 0, INT64_MAX, 0, &dur)) ||
+        (rc = get_int(r, "velocity", &f[3], 0, 0, 127, MUSC_DEFAULT_VELOCITY, &vel)))
+        goto done;
+    int use_pitch = absent(&f[1]) && !absent(&f[4]);
+    if (absent(&f[1]) && !use_pitch) {
+        rc = bad(r, "pitches", "missing (required)");
+        goto done;
+    }
+    if ((rc = chord_pitches(r, use_pitch ? "pitch" : "pitches", &f[use_pitch ? 4 : 1], &p, &n)))
+        goto done;
+    rc = musc_track_add_chord(track_of(ctx), time, dur, p, n, (int)vel);
+    free(p);
+done:
+    clear_fields(f, 5);
+    return rc;
+}
+
+static musc_status read_control(reader *r, void *ctx)
+{
+    static const char *const names[] = {"time", "number", "value"};
+    jl_value f[3] = {{0}};
     int64_t time, num, val;
     musc_status rc;
-    if ((rc = get_time(r, e, &time)) || (rc = get_int(r, e, "number", 1, 0, 127, 0, &num)) ||
-        (rc = get_int(r, e, "value", 1, 0, 127, 0, &val)))
-        return rc;
-    return musc_track_add_control(t, time, (int)num, (int)val);
+    if (!(rc = read_fields(r, names, f, 3)) && !(rc = get_time(r, &f[0], &time)) &&
+        !(rc = get_int(r, "number", &f[1], 1, 0, 127, 0, &num)) &&
+        !(rc = get_int(r, "value", &f[2], 1, 0, 127, 0, &val)))
+        rc = musc_track_add_control(track_of(ctx), time, (int)num, (int)val);
+    clear_fields(f, 3);
+    return rc;
 }
 
-static musc_status read_pitch_bend(reader *r, const json_t *e, void *ctx)
+static musc_status read_pitch_bend(reader *r, void *ctx)
 {
-    musc_track *t = ctx;
+    static const char *const names[] = {"time", "value"};
+    jl_value f[2] = {{0}};
     int64_t time, val;
     musc_status rc;
-    if ((rc = get_time(r, e, &time)) || (rc = get_int(r, e, "value", 1, -8192, 8191, 0, &val)))
-        return rc;
-    return musc_track_add_pitch_bend(t, time, (int)val);
+    if (!(rc = read_fields(r, names, f, 2)) && !(rc = get_time(r, &f[0], &time)) &&
+        !(rc = get_int(r, "value", &f[1], 1, -8192, 8191, 0, &val)))
+        rc = musc_track_add_pitch_bend(track_of(ctx), time, (int)val);
+    clear_fields(f, 2);
+    return rc;
 }
 
-static musc_status read_pressure(reader *r, const json_t *e, void *ctx)
+static musc_status read_pressure(reader *r, void *ctx)
 {
-    musc_track *t = ctx;
+    static const char *const names[] = {"time", "pitch", "value"};
+    jl_value f[3] = {{0}};
     int64_t time, pitch, val;
     musc_status rc;
-    if ((rc = get_time(r, e, &time)) || (rc = get_int(r, e, "pitch", 0, -1, 127, -1, &pitch)) ||
-        (rc = get_int(r, e, "value", 1, 0, 127, 0, &val)))
-        return rc;
-    return musc_track_add_pressure(t, time, (int)pitch, (int)val);
+    if (!(rc = read_fields(r, names, f, 3)) && !(rc = get_time(r, &f[0], &time)) &&
+        !(rc = get_int(r, "pitch", &f[1], 0, -1, 127, -1, &pitch)) &&
+        !(rc = get_int(r, "value", &f[2], 1, 0, 127, 0, &val)))
+        rc = musc_track_add_pressure(track_of(ctx), time, (int)pitch, (int)val);
+    clear_fields(f, 3);
+    return rc;
 }
 
-static musc_status read_track(reader *r, const json_t *e, void *ctx)
+static musc_status read_track_lyric(reader *r, void *ctx)
 {
+    musc_track *t = track_of(ctx);
+    lyric_list l = {&t->lyrics, &t->n_lyrics, &t->cap_lyrics};
+    return read_lyric(r, &l);
+}
+
+static musc_status read_track_annotation(reader *r, void *ctx)
+{
+    musc_track *t = track_of(ctx);
+    annotation_list l = {&t->annotations, &t->n_annotations, &t->cap_annotations};
+    return read_annotation(r, &l);
+}
+
+static musc_status read_track(reader *r, void *ctx)
+{
+    static const char *const names[] = {"program", "is_drum", "name", "musc_channel",
+                                        "musc_instrument_name"};
+    static const struct {
+        const char *key;
+        element_fn fn;
+    } lists[] = {{"notes", read_note},
+                 {"chords", read_chord},
+                 {"lyrics", read_track_lyric},
+                 {"annotations", read_track_annotation},
+                 {"musc_controls", read_control},
+                 {"musc_pitch_bends", read_pitch_bend},
+                 {"musc_pressures", read_pressure}};
+    enum { N = sizeof names / sizeof *names, L = sizeof lists / sizeof *lists };
     musc_music *m = ctx;
+    musc_status rc = open_container(r, '{', NULL, NULL);
+    if (rc)
+        return rc;
+    /* the track exists before its lists arrive; its scalar fields may come
+     * after them, so they are applied at the end */
+    if (!musc_music_add_track(m, 0, 0, NULL)) {
+        r->lx.depth--;
+        return nomem();
+    }
+    track_ref ref = {m, m->n_tracks - 1};
+    jl_value f[N] = {{0}};
+    char key[32];
+    int more;
+    unsigned seen = 0;
+    for (size_t k = 0;; k++) {
+        if ((rc = json_lex_member(&r->lx, k, key, sizeof key, &more)) || !more)
+            break;
+        size_t li = 0;
+        while (li < L && strcmp(key, lists[li].key))
+            li++;
+        if (li < L) {
+            if ((rc = once(r, &seen, 1u << li, key)) || (rc = each(r, key, lists[li].fn, &ref)))
+                break;
+            continue;
+        }
+        size_t i = 0;
+        while (i < N && strcmp(key, names[i]))
+            i++;
+        jl_value skip = {0}, *v = i < N ? &f[i] : &skip;
+        jl_value_clear(v);
+        rc = json_lex_value(&r->lx, v);
+        if (v == &skip)
+            jl_value_clear(&skip);
+        if (rc)
+            break;
+    }
+    r->lx.depth--;
     int64_t program, channel;
     const char *name, *iname;
-    musc_status rc;
-    if ((rc = get_int(r, e, "program", 0, 0, 127, 0, &program)) ||
-        (rc = get_int(r, e, "musc_channel", 0, -1, 15, -1, &channel)) ||
-        (rc = get_str(r, e, "name", 0, &name)) ||
-        (rc = get_str(r, e, "musc_instrument_name", 0, &iname)))
-        return rc;
-    int is_drum = 0;
-    const json_t *d = field(e, "is_drum");
-    if (d) {
-        if (json_is_boolean(d))
-            is_drum = json_is_true(d);
-        else if (json_is_integer(d) && (json_integer_value(d) == 0 || json_integer_value(d) == 1))
-            is_drum = (int)json_integer_value(d);
-        else {
+    if (rc || (rc = get_int(r, "program", &f[0], 0, 0, 127, 0, &program)) ||
+        (rc = get_str(r, "name", &f[2], 0, &name)) ||
+        (rc = get_int(r, "musc_channel", &f[3], 0, -1, 15, -1, &channel)) ||
+        (rc = get_str(r, "musc_instrument_name", &f[4], 0, &iname)))
+        goto done;
+    musc_track *t = track_of(&ref);
+    if (!absent(&f[1])) {
+        if (f[1].type == JT_TRUE || f[1].type == JT_FALSE) {
+            t->is_drum = f[1].type == JT_TRUE;
+        } else if (f[1].type == JT_INT && (f[1].i == 0 || f[1].i == 1)) {
+            t->is_drum = (int)f[1].i;
+        } else {
             char got[64];
-            describe(d, got, sizeof got);
-            return bad(r, "is_drum", "expected true or false, got %s", got);
+            describe(&f[1], got, sizeof got);
+            rc = bad(r, "is_drum", "expected true or false, got %s", got);
+            goto done;
         }
     }
-    musc_track *t = musc_music_add_track(m, (int)program, is_drum, name);
-    if (!t)
-        return nomem();
+    t->program = (int)program;
     t->channel = (int)channel;
-    if (iname && (rc = musc_set_string(&t->instrument_name, iname)))
-        return rc;
-    RESERVE(t, notes, list_size(e, "notes"));
-    lyric_list ll = {&t->lyrics, &t->n_lyrics, &t->cap_lyrics};
-    annotation_list al = {&t->annotations, &t->n_annotations, &t->cap_annotations};
-    if ((rc = each(r, e, "notes", read_note, t, NULL)) ||
-        (rc = each(r, e, "chords", read_chord, t, NULL)) ||
-        (rc = each(r, e, "lyrics", read_lyric, &ll, NULL)) ||
-        (rc = each(r, e, "annotations", read_annotation, &al, NULL)) ||
-        (rc = each(r, e, "musc_controls", read_control, t, NULL)) ||
-        (rc = each(r, e, "musc_pitch_bends", read_pitch_bend, t, NULL)) ||
-        (rc = each(r, e, "musc_pressures", read_pressure, t, NULL)))
-        return rc;
-    return MUSC_OK;
+    t->name = f[2].s;
+    f[2].s = NULL;
+    t->instrument_name = f[4].s;
+    f[4].s = NULL;
+done:
+    clear_fields(f, N);
+    return rc;
 }
 
 /* ---- the whole document ------------------------------------------------- */
 
-static musc_status read_root(reader *r, const json_t *root, musc_music *m)
+static musc_status read_music_lyric(reader *r, void *ctx)
 {
-    musc_status rc;
-    if (!json_is_object(root))
-        return bad(r, NULL, "expected an object (a MusPy music), got %s",
-                   json_is_array(root) ? "a list" : "another value");
-    int64_t res;
-    if ((rc = read_metadata(r, root, m)) ||
-        (rc = get_int(r, root, "resolution", 0, 1, INT_MAX, MUSC_DEFAULT_RESOLUTION, &res)))
-        return rc;
-    m->resolution = (int)res;
-    lyric_list ll = {&m->lyrics, &m->n_lyrics, &m->cap_lyrics};
-    annotation_list al = {&m->annotations, &m->n_annotations, &m->cap_annotations};
-    if ((rc = each(r, root, "tempos", read_tempo, m, NULL)) ||
-        (rc = each(r, root, "key_signatures", read_key_signature, m, NULL)) ||
-        (rc = each(r, root, "time_signatures", read_time_signature, m, NULL)) ||
-        (rc = each(r, root, "lyrics", read_lyric, &ll, NULL)) ||
-        (rc = each(r, root, "annotations", read_annotation, &al, NULL)))
-        return rc;
-    RESERVE(m, tracks, list_size(root, "tracks"));
-    if ((rc = each(r, root, "tracks", read_track, m, NULL)) ||
-        (rc = each(r, root, "musc_raw_events", read_raw_event, m, NULL)))
-        return rc;
-    return MUSC_OK;
+    musc_music *m = ctx;
+    lyric_list l = {&m->lyrics, &m->n_lyrics, &m->cap_lyrics};
+    return read_lyric(r, &l);
+}
+
+static musc_status read_music_annotation(reader *r, void *ctx)
+{
+    musc_music *m = ctx;
+    annotation_list l = {&m->annotations, &m->n_annotations, &m->cap_annotations};
+    return read_annotation(r, &l);
+}
+
+static musc_status read_root(reader *r, musc_music *m)
+{
+    static const struct {
+        const char *key;
+        element_fn fn;
+    } lists[] = {{"tempos", read_tempo},
+                 {"key_signatures", read_key_signature},
+                 {"time_signatures", read_time_signature},
+                 {"lyrics", read_music_lyric},
+                 {"annotations", read_music_annotation},
+                 {"tracks", read_track},
+                 {"musc_raw_events", read_raw_event}};
+    enum { L = sizeof lists / sizeof *lists };
+    int next = json_lex_peek(&r->lx);
+    if (next != '{') {
+        jl_value v;
+        musc_status rc = json_lex_value(&r->lx, &v);
+        if (rc)
+            return rc;
+        char got[64];
+        describe(&v, got, sizeof got);
+        jl_value_clear(&v);
+        if ((rc = json_lex_finish(&r->lx)))
+            return rc;
+        return bad(r, NULL, "expected an object (a MusPy music), got %s", got);
+    }
+    musc_status rc = json_lex_open(&r->lx, '{');
+    jl_value res = {0};
+    char key[32];
+    int more;
+    unsigned seen = 0;
+    for (size_t k = 0; !rc; k++) {
+        if ((rc = json_lex_member(&r->lx, k, key, sizeof key, &more)) || !more)
+            break;
+        size_t li = 0;
+        while (li < L && strcmp(key, lists[li].key))
+            li++;
+        if (li < L) {
+            rc = once(r, &seen, 1u << li, key);
+            if (!rc)
+                rc = each(r, key, lists[li].fn, m);
+        } else if (!strcmp(key, "metadata")) {
+            size_t old = push_key(r, "metadata");
+            if (!(rc = once(r, &seen, 1u << L, key)) && !(rc = read_metadata(r, m)))
+                pop(r, old);
+        } else if (!strcmp(key, "resolution")) {
+            jl_value_clear(&res);
+            rc = json_lex_value(&r->lx, &res);
+        } else {
+            jl_value skip; /* beats, barlines and anything unknown */
+            rc = json_lex_value(&r->lx, &skip);
+            jl_value_clear(&skip);
+        }
+    }
+    r->lx.depth--;
+    int64_t resolution;
+    if (!rc && !(rc = json_lex_finish(&r->lx)) &&
+        !(rc = get_int(r, "resolution", &res, 0, 1, INT_MAX, MUSC_DEFAULT_RESOLUTION,
+                       &resolution)))
+        m->resolution = (int)resolution;
+    jl_value_clear(&res);
+    return rc;
 }
 
 musc_status musc_json_read_mem(const uint8_t *data, size_t size, const musc_read_options *options,
@@ -711,25 +969,21 @@ musc_status musc_json_read_mem(const uint8_t *data, size_t size, const musc_read
         data = plain;
         size = plain_size;
     }
-    json_error_t err;
-    json_t *root = json_loadb((const char *)(data ? data : (const uint8_t *)""), size, 0, &err);
-    free(plain);
-    if (!root) {
-        if (json_error_code(&err) == json_error_out_of_memory)
-            return nomem();
-        return musc_error(MUSC_ERR_FORMAT, "JSON syntax error at line %d, column %d: %s%s",
-                          err.line, err.column, err.text,
-                          gzipped ? " (in the decompressed text)" : "");
-    }
-    reader r = {.path = "", .len = 0, .strict = options ? options->strict : 0,
-                .report = report};
+    reader r = {.strict = options ? options->strict : 0, .report = report};
+    json_lex_init(&r.lx, data ? (const char *)data : "", size);
     musc_music *m = musc_music_new(MUSC_DEFAULT_RESOLUTION);
     if (!m) {
-        json_decref(root);
-        return nomem();
+        rc = nomem();
+    } else {
+        rc = read_root(&r, m);
+        if (rc == MUSC_ERR_FORMAT && gzipped && !strncmp(musc_errmsg(), "JSON syntax", 11)) {
+            char msg[1024];
+            snprintf(msg, sizeof msg, "%s", musc_errmsg());
+            musc_error(rc, "%s (in the decompressed text)", msg);
+        }
     }
-    rc = read_root(&r, root, m);
-    json_decref(root);
+    json_lex_free(&r.lx);
+    free(plain);
     if (!rc && (rc = musc_music_validate(m)) == MUSC_ERR_INVALID) {
         /* reading checks ranges itself; this catches what it cannot see */
         char msg[1024];

@@ -507,6 +507,49 @@ static void syntax_error_names_line_and_column(void **state)
     EXPECT_ERROR("{\"resolution\": 99999999999999999999999}", "syntax error");
 }
 
+static void strict_json_details(void **state)
+{
+    (void)state;
+    /* a UTF-8 byte order mark is skipped; escapes decode to UTF-8 */
+    musc_music *m = read_str("\xef\xbb\xbf{\"metadata\": {\"title\": \"caf\\u00e9 \\ud83c\\udfb5 \\\"q\\\" \\/\"}}");
+    assert_string_equal(m->metadata.title, "caf\xc3\xa9 \xf0\x9f\x8e\xb5 \"q\" /");
+    musc_music_free(m);
+    /* unknown keys are skipped whatever they hold; a repeated value keeps the last */
+    m = read_str("{\"resolution\": 12, \"x\": {\"y\": [1, {\"z\": null}], \"w\": \"s\"}, "
+                 "\"beats\": [{\"time\": 0}], \"resolution\": 96}");
+    assert_int_equal(m->resolution, 96);
+    musc_music_free(m);
+    /* a non-string annotation becomes compact JSON text */
+    m = read_str("{\"annotations\": [{\"time\": 0, \"annotation\": [1, {\"a\": true}, -2.5, \"s\"]}]}");
+    assert_string_equal(m->annotations[0].text, "[1,{\"a\":true},-2.5,\"s\"]");
+    musc_music_free(m);
+    /* MusPy's schema file spells the chord list "pitch" */
+    m = read_str("{\"tracks\": [{\"chords\": [{\"time\": 0, \"duration\": 1, \"pitch\": [60, 64]}]}]}");
+    assert_int_equal(m->tracks[0].chords[0].n_pitches, 2);
+    musc_music_free(m);
+
+    EXPECT_ERROR("{\"metadata\": {\"title\": \"a\xff\"}}", "line 1", "UTF-8");
+    EXPECT_ERROR("{\"metadata\": {\"title\": \"\\ud800\"}}", "surrogate");
+    EXPECT_ERROR("{\"metadata\": {\"title\": \"tab\there\"}}", "control character");
+    EXPECT_ERROR("{\"resolution\": 012}", "leading zero");
+    EXPECT_ERROR("{\"resolution\": 1.}", "invalid number");
+    EXPECT_ERROR("{\"resolution\": 1e999}", "overflow");
+    EXPECT_ERROR("{\"resolution\": 24,}", "expected a string key");
+    EXPECT_ERROR("{\"tracks\": [{},]}", "expected a value");
+    EXPECT_ERROR("{\"resolution\" 24}", "expected ':'");
+    EXPECT_ERROR("{\"tracks\": [], \"tracks\": []}", "tracks: appears twice");
+    EXPECT_ERROR("{\"tracks\": [{\"notes\": [], \"notes\": []}]}", "tracks[0].notes: appears twice");
+    /* nesting is bounded, so hostile input cannot exhaust the stack */
+    size_t depth = 5000;
+    char *deep = malloc(2 * depth + 64);
+    size_t n = (size_t)sprintf(deep, "{\"x\": ");
+    memset(deep + n, '[', depth);
+    memset(deep + n + depth, ']', depth);
+    strcpy(deep + n + 2 * depth, "}");
+    EXPECT_ERROR(deep, "nesting too deep");
+    free(deep);
+}
+
 static void wrong_type_names_the_field_path(void **state)
 {
     (void)state;
@@ -732,6 +775,7 @@ int main(void)
         cmocka_unit_test(empty_object_gives_muspy_defaults),
         cmocka_unit_test(writes_muspy_field_names_and_types),
         cmocka_unit_test(syntax_error_names_line_and_column),
+        cmocka_unit_test(strict_json_details),
         cmocka_unit_test(wrong_type_names_the_field_path),
         cmocka_unit_test(out_of_range_values_are_format_errors),
         cmocka_unit_test(strict_mode_refuses_what_repair_mode_notes),
