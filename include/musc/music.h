@@ -273,11 +273,15 @@ int64_t musc_music_seconds_to_ticks(const musc_music *music, double seconds);
 
 /* Beats and downbeats inferred from the time signatures (4/4 if none, as
  * MusPy, and 4/4 before the first one): a beat lasts 4*resolution/denominator
- * ticks (at least 1; so 6/8 counts eighths, as MusPy), a bar `numerator`
- * beats, and each time-signature change starts a new bar. Times in
- * [0, end) where end is musc_music_end_time(). On success *out is a malloc'd
- * array of *n times that the caller frees. `downbeats_only` nonzero gives
- * bar starts (barlines) only. MUSC_ERR_NOMEM on failure. */
+ * ticks (so 6/8 counts eighths, as MusPy), a bar `numerator` beats, and each
+ * time-signature change starts a new bar. Beat j of a segment lies at
+ * round(j * 4*resolution/denominator) ticks from its start (halves to even,
+ * as MusPy), so fractional beat lengths do not drift; a beat shorter than
+ * one tick is stretched to one tick. Times in [0, end) where end is
+ * musc_music_end_time(). On success *out is a malloc'd array of *n times
+ * that the caller frees. `downbeats_only` nonzero gives bar starts
+ * (barlines) only. MUSC_ERR_NOMEM on failure, MUSC_ERR_RANGE for more than
+ * 2^28 beats. */
 musc_status musc_music_beats(const musc_music *music, int downbeats_only,
                              int64_t **out, size_t *n);
 

@@ -53,11 +53,17 @@ musc_status musc_quantize(musc_music *music, int64_t grid, int snap_ends, musc_r
  * removed). Key signatures follow (MusPy leaves them): root + semitones mod
  * 12, and fifths + 7 * semitones spelled with the fewest accidentals, 0..5
  * sharps or 1..5 flats; six keep the original's side (sharps from 0), and a
- * shift by whole octaves leaves the key as it was. */
+ * shift by whole octaves leaves the key as it was. Chord symbols
+ * (MUSC_ANN_CHORD annotations of the music and of pitched tracks, e.g.
+ * "F#m7b5/C#") follow too: root and bass move, respelled with sharps or
+ * flats after the key then in force, the rest of the text kept; text that
+ * does not start with a note name is left alone. MUSC_ERR_NOMEM leaves the
+ * music unchanged. */
 musc_status musc_transpose(musc_music *music, int semitones, int drop_out_of_range);
 
-/* Clip velocities of notes and chords into [lower, upper] (0 <= lower <=
- * upper <= 127, else MUSC_ERR_ARG). */
+/* Clip velocities of notes and chords into [lower, upper], drum tracks
+ * included, as MusPy's clip() (0 <= lower <= upper <= 127, else MUSC_ERR_ARG
+ * and the music unchanged). */
 musc_status musc_clip_velocity(musc_music *music, int lower, int upper);
 
 /* Keep only [start, end): objects starting before `start` or at/after `end`

@@ -5,10 +5,29 @@
  */
 #include "musc/music.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef int (*cmp_fn)(const void *, const void *);
+
+/* The fallback insertion sort below moves elements through a 64-byte
+ * buffer, and cmp_time reads the leading int64_t time: every sorted element
+ * type must fit and start with its time. */
+#define FITS(type)                                                                   \
+    _Static_assert(sizeof(type) <= 64 && offsetof(type, time) == 0,                  \
+                   #type " must be <= 64 bytes and start with its time")
+FITS(musc_note);
+FITS(musc_chord);
+FITS(musc_tempo);
+FITS(musc_key_signature);
+FITS(musc_time_signature);
+FITS(musc_lyric);
+FITS(musc_annotation);
+FITS(musc_control);
+FITS(musc_pitch_bend);
+FITS(musc_pressure);
+FITS(musc_raw_event);
 
 /* Bottom-up stable merge sort with one scratch buffer. Falls back to an
  * insertion sort (also stable) when the scratch buffer cannot be allocated. */

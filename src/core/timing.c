@@ -113,56 +113,107 @@ int64_t musc_music_seconds_to_ticks(const musc_music *m, double seconds)
     return (int64_t)llround(ticks);
 }
 
+/* Offset of beat j from its segment start: round(j * num4 / den) with halves
+ * to even, as MusPy rounds its float beat grid (np.arange then round()). The
+ * product needs up to ~93 bits, hence 128-bit arithmetic where available. */
+static int64_t beat_offset(int64_t j, int64_t num4, int64_t den)
+{
+#if defined(__SIZEOF_INT128__)
+    __extension__ typedef __int128 wide;
+    wide p = (wide)j * num4;
+    wide q = p / den, r = p % den;
+    if (2 * r > den || (2 * r == den && (q & 1)))
+        q++;
+    return q > (wide)INT64_MAX ? INT64_MAX : (int64_t)q;
+#else
+    long double v = (long double)j * (long double)num4 / (long double)den;
+    return v >= 9.2e18L ? INT64_MAX : (int64_t)llroundl(v);
+#endif
+}
+
+#define MUSC_MAX_BEATS ((size_t)1 << 28)
+
+/* One stretch of constant meter: [start, end) with num/den. */
+typedef struct meter_segment {
+    int64_t start, end;
+    int num, den;
+} meter_segment;
+
+/* The k-th segment (k from 0); returns 0 when there is none. Segment 0 is
+ * 4/4 from time 0 unless a signature sits at time 0. */
+static int segment(const musc_music *m, int64_t end, size_t k, meter_segment *s)
+{
+    size_t nts = m->n_time_signatures;
+    /* index of the signature that opens segment k, or nts for implicit 4/4 */
+    int implicit = !(nts && m->time_signatures[0].time <= 0);
+    size_t open = implicit ? k - 1 : k; /* k == 0 && implicit: wraps, unused */
+    if (implicit && k == 0) {
+        s->start = 0;
+        s->num = s->den = 4;
+    } else {
+        if (open >= nts)
+            return 0;
+        const musc_time_signature *ts = &m->time_signatures[open];
+        int first_at_zero = !implicit && open == 0; /* time <= 0: starts the piece */
+        if (!first_at_zero && ts->time >= end)
+            return 0;
+        s->start = first_at_zero ? 0 : ts->time;
+        s->num = ts->numerator;
+        s->den = ts->denominator;
+    }
+    size_t next = implicit ? k : k + 1;
+    s->end = next < nts && m->time_signatures[next].time < end ? m->time_signatures[next].time
+                                                              : end;
+    if (s->num < 1) s->num = 1;
+    if (s->den < 1) s->den = 1;
+    return 1;
+}
+
 musc_status musc_music_beats(const musc_music *m, int downbeats_only, int64_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     int64_t end = musc_music_end_time(m);
-    int res = m->resolution > 0 ? m->resolution : MUSC_DEFAULT_RESOLUTION;
-    size_t cap = 0;
-    int64_t *beats = NULL;
-    size_t count = 0;
-    /* segment k runs from the k-th signature's time to the next one's */
-    size_t nts = m->n_time_signatures;
-    size_t k = 0;
-    int num = 4, den = 4;
-    int64_t seg_start = 0;
-    if (nts && m->time_signatures[0].time <= 0) {
-        num = m->time_signatures[0].numerator;
-        den = m->time_signatures[0].denominator;
-        k = 1;
+    int64_t num4_res = (int64_t)4 * (m->resolution > 0 ? m->resolution : MUSC_DEFAULT_RESOLUTION);
+    meter_segment s;
+    /* count first (an estimate from the segment lengths, no loop over
+     * beats), so an absurd end time is refused before any allocation */
+    double estimate = 0;
+    for (size_t k = 0; segment(m, end, k, &s); k++) {
+        if (s.end <= s.start)
+            continue;
+        double per_tick = num4_res < s.den ? 1.0 : (double)s.den / (double)num4_res;
+        estimate += (double)(s.end - s.start) * per_tick / (downbeats_only ? s.num : 1) + 1;
     }
-    for (;;) {
-        int64_t seg_end = k < nts ? m->time_signatures[k].time : end;
-        if (seg_end > end)
-            seg_end = end;
-        if (num < 1) num = 1;
-        if (den < 1) den = 1;
-        /* a beat is a 1/den note: 4*res/den ticks (at least one tick) */
-        int64_t beat = (int64_t)4 * res / den;
-        if (beat < 1)
-            beat = 1;
-        int64_t j = 0;
-        for (int64_t t = seg_start; t < seg_end; t += beat, j++) {
-            if (downbeats_only && j % num)
-                continue;
-            if (count >= ((size_t)1 << 28)) {
-                free(beats);
-                return musc_error(MUSC_ERR_RANGE, "more than %zu beats before end time %lld; "
-                                  "is the end time sane?", count, (long long)end);
-            }
+    if (estimate > (double)MUSC_MAX_BEATS)
+        return musc_error(MUSC_ERR_RANGE, "about %.0f beats before end time %lld, more than "
+                          "%zu; is the end time sane?", estimate, (long long)end,
+                          MUSC_MAX_BEATS);
+    size_t cap = (size_t)estimate + 1, count = 0;
+    int64_t *beats = malloc(cap * sizeof *beats);
+    if (!beats)
+        return musc_error(MUSC_ERR_NOMEM, "out of memory building %zu beats", cap);
+    for (size_t k = 0; segment(m, end, k, &s); k++) {
+        /* a beat is a 1/den note, 4*res/den ticks; beats shorter than a tick
+         * are stretched to one tick so that beat times stay distinct */
+        int64_t num4 = num4_res, d = s.den;
+        if (num4 < d)
+            num4 = d = 1;
+        int64_t step = downbeats_only ? s.num : 1;
+        for (int64_t j = 0; s.start < s.end; j += step) {
+            int64_t off = beat_offset(j, num4, d);
+            if (off >= s.end - s.start)
+                break;
             if (musc_grow((void **)&beats, &cap, count + 1, sizeof *beats)) {
                 free(beats);
                 return musc_error(MUSC_ERR_NOMEM, "out of memory building %zu beats", count);
             }
-            beats[count++] = t;
+            beats[count++] = s.start + off;
         }
-        if (k >= nts || m->time_signatures[k].time >= end)
-            break;
-        seg_start = m->time_signatures[k].time;
-        num = m->time_signatures[k].numerator;
-        den = m->time_signatures[k].denominator;
-        k++;
+    }
+    if (count == 0) {
+        free(beats);
+        beats = NULL;
     }
     *out = beats;
     *n = count;

@@ -321,6 +321,13 @@ static int track_eq(const musc_track *a, const musc_track *b, size_t ti, char *b
     return 1;
 }
 
+/* Tempos often come from microseconds per quarter, so compare with a
+ * relative tolerance, symmetric in a and b; NaN equals nothing. */
+static int qpm_eq(double a, double b)
+{
+    return a == b || fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b));
+}
+
 int musc_music_diff(const musc_music *a, const musc_music *b, char *buf, size_t bufsize)
 {
     if (buf && bufsize)
@@ -341,7 +348,7 @@ int musc_music_diff(const musc_music *a, const musc_music *b, char *buf, size_t 
     CHECK_COUNT(a, b, tempos, "");
     for (size_t i = 0; i < a->n_tempos; i++)
         if (a->tempos[i].time != b->tempos[i].time ||
-            fabs(a->tempos[i].qpm - b->tempos[i].qpm) > 1e-9 * fabs(a->tempos[i].qpm))
+            !qpm_eq(a->tempos[i].qpm, b->tempos[i].qpm))
             DIFF("tempos[%zu]: (%" PRId64 ", %.9g qpm) vs (%" PRId64 ", %.9g qpm)", i,
                  a->tempos[i].time, a->tempos[i].qpm, b->tempos[i].time, b->tempos[i].qpm);
     CHECK_COUNT(a, b, key_signatures, "");

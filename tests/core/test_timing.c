@@ -198,6 +198,51 @@ static void beats_first_signature_later(void **state)
     musc_music_free(m);
 }
 
+/* 4*24/5 = 19.2 ticks a beat: positions round without drifting. */
+static void fractional_beats_do_not_drift(void **state)
+{
+    (void)state;
+    musc_music *m = musc_music_new(24);
+    musc_music_add_time_signature(m, 0, 3, 5);
+    musc_track *t = musc_music_add_track(m, 0, 0, NULL);
+    musc_track_add_note(t, 0, 116, 60, 64);
+    int64_t *b;
+    size_t n;
+    assert_int_equal(musc_music_beats(m, 0, &b, &n), MUSC_OK);
+    const int64_t want[] = {0, 19, 38, 58, 77, 96, 115};
+    check_times(b, n, want, 7);
+    free(b);
+    assert_int_equal(musc_music_beats(m, 1, &b, &n), MUSC_OK);
+    const int64_t down[] = {0, 58, 115}; /* bars of 57.6 ticks */
+    check_times(b, n, down, 3);
+    free(b);
+    /* beats shorter than a tick become one tick each */
+    m->resolution = 1;
+    m->time_signatures[0].denominator = 64;
+    m->tracks[0].notes[0].duration = 5;
+    assert_int_equal(musc_music_beats(m, 0, &b, &n), MUSC_OK);
+    const int64_t ticks[] = {0, 1, 2, 3, 4};
+    check_times(b, n, ticks, 5);
+    free(b);
+    musc_music_free(m);
+}
+
+/* A far end time is refused quickly, for downbeats too (no long loop). */
+static void absurd_end_time_is_refused(void **state)
+{
+    (void)state;
+    musc_music *m = musc_music_new(24);
+    musc_track *t = musc_music_add_track(m, 0, 0, NULL);
+    musc_track_add_note(t, INT64_C(1) << 50, 1, 60, 64);
+    int64_t *b = NULL;
+    size_t n;
+    assert_int_equal(musc_music_beats(m, 1, &b, &n), MUSC_ERR_RANGE);
+    assert_null(b);
+    assert_int_equal(musc_music_beats(m, 0, &b, &n), MUSC_ERR_RANGE);
+    assert_null(b);
+    musc_music_free(m);
+}
+
 static void beats_of_empty_music(void **state)
 {
     (void)state;
@@ -277,6 +322,8 @@ int main(void)
         cmocka_unit_test(beats_default_four_four),
         cmocka_unit_test(beats_with_signature_changes),
         cmocka_unit_test(beats_first_signature_later),
+        cmocka_unit_test(fractional_beats_do_not_drift),
+        cmocka_unit_test(absurd_end_time_is_refused),
         cmocka_unit_test(beats_of_empty_music),
         cmocka_unit_test(pedals_from_cc64),
         cmocka_unit_test(no_pedals),

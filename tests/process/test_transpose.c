@@ -4,6 +4,7 @@
  * dropped on request; key signatures follow with a sensible spelling.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "test_support.h"
@@ -159,6 +160,78 @@ static void key_spelling_rules(void **state)
     assert_int_equal(r, 9);
 }
 
+static char *moved(const char *symbol, int s, int key_fifths)
+{
+    musc_music *m = musc_music_new(24);
+    if (key_fifths != 99)
+        musc_music_add_key_signature(m, 0, key_fifths, MUSC_MODE_MAJOR, -1);
+    musc_music_add_annotation(m, 0, MUSC_ANN_CHORD, symbol);
+    assert_int_equal(musc_transpose(m, s, 0), MUSC_OK);
+    static char buf[64];
+    snprintf(buf, sizeof buf, "%s", m->annotations[0].text ? m->annotations[0].text : "(null)");
+    musc_music_free(m);
+    return buf;
+}
+
+/* Chord symbols follow: roots and bass notes move and are respelled after
+ * the new key; the quality text is kept; other annotations are untouched. */
+static void chord_symbols_follow(void **state)
+{
+    (void)state;
+    assert_string_equal(moved("Am7", 2, 99), "Bm7");
+    assert_string_equal(moved("C", 1, 99), "Db");      /* no key: usual names */
+    assert_string_equal(moved("C", 6, 99), "F#");
+    assert_string_equal(moved("C/E", 2, 0), "D/F#");   /* C -> D major: sharps */
+    assert_string_equal(moved("F#m7b5/C#", 1, 2), "Gm7b5/D");
+    assert_string_equal(moved("G7", 3, 0), "Bb7");     /* C -> Eb major: flats */
+    assert_string_equal(moved("Bbmaj7(#11)", -1, -2), "Amaj7(#11)");
+    assert_string_equal(moved("C#", 2, 99), "Eb");
+    assert_string_equal(moved("B\xe2\x99\xad" "7", 2, 99), "C7"); /* Unicode flat */
+    assert_string_equal(moved("Dm/F", 12, 99), "Dm/F"); /* octaves: untouched */
+    assert_string_equal(moved("N.C.", 5, 99), "N.C.");  /* no root: kept */
+    assert_string_equal(moved("Em/x", 5, 99), "Am/x");  /* slash without a note */
+    assert_string_equal(moved("Db", 1, 99), "D");
+
+    musc_music *m = musc_music_new(24);
+    musc_music_add_annotation(m, 0, MUSC_ANN_TEXT, "C");
+    musc_track *t = musc_music_add_track(m, 0, 0, NULL);
+    musc_track_add_annotation(t, 0, MUSC_ANN_CHORD, "E7");
+    musc_track_add_annotation(t, 0, MUSC_ANN_CHORD, NULL);
+    t = musc_music_add_track(m, 0, 1, NULL);
+    musc_track_add_annotation(t, 0, MUSC_ANN_CHORD, "E7");
+    assert_int_equal(musc_transpose(m, 5, 0), MUSC_OK);
+    assert_string_equal(m->annotations[0].text, "C"); /* plain text: kept */
+    assert_string_equal(m->tracks[0].annotations[0].text, "A7");
+    assert_null(m->tracks[0].annotations[1].text);
+    assert_string_equal(m->tracks[1].annotations[0].text, "E7"); /* drum track */
+    /* a failed transposition leaves the symbols alone too */
+    musc_track_add_note(&m->tracks[0], 0, 1, 127, 64);
+    assert_int_equal(musc_transpose(m, 5, 0), MUSC_ERR_RANGE);
+    assert_string_equal(m->tracks[0].annotations[0].text, "A7");
+    musc_music_free(m);
+}
+
+/* The key in force at each symbol's time decides its spelling. */
+static void chord_spelling_follows_key_changes(void **state)
+{
+    (void)state;
+    musc_music *m = musc_music_new(24);
+    musc_music_add_key_signature(m, 0, 0, MUSC_MODE_MAJOR, 0);   /* C -> D: sharps */
+    musc_music_add_key_signature(m, 96, -2, MUSC_MODE_MAJOR, 10); /* Bb -> C: usual */
+    musc_music_add_key_signature(m, 192, -3, MUSC_MODE_MAJOR, 3); /* Eb -> F: flats */
+    musc_music_add_annotation(m, 0, MUSC_ANN_CHORD, "F");
+    musc_music_add_annotation(m, 96, MUSC_ANN_CHORD, "Bb");
+    musc_music_add_annotation(m, 200, MUSC_ANN_CHORD, "Ab");
+    assert_int_equal(musc_transpose(m, 2, 0), MUSC_OK);
+    assert_string_equal(m->annotations[0].text, "G");
+    assert_string_equal(m->annotations[1].text, "C");
+    assert_string_equal(m->annotations[2].text, "Bb");
+    musc_set_string(&m->annotations[0].text, "F");
+    assert_int_equal(musc_transpose(m, 1, 0), MUSC_OK); /* D -> Eb: flats */
+    assert_string_equal(m->annotations[0].text, "Gb");
+    musc_music_free(m);
+}
+
 static void zero_and_null(void **state)
 {
     (void)state;
@@ -179,6 +252,8 @@ int main(void)
         cmocka_unit_test(drop_removes_only_what_leaves),
         cmocka_unit_test(key_signatures_follow),
         cmocka_unit_test(key_spelling_rules),
+        cmocka_unit_test(chord_symbols_follow),
+        cmocka_unit_test(chord_spelling_follows_key_changes),
         cmocka_unit_test(zero_and_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
