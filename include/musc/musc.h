@@ -16,6 +16,9 @@
 #include "musc/midi.h"
 #include "musc/json.h"
 #include "musc/process.h"
+#include "musc/abc.h"
+#include "musc/repr.h"
+#include "musc/npz.h"
 #include "musc/names.h"
 
 #ifdef __cplusplus

@@ -1,0 +1,75 @@
+#!/usr/bin/python3
+"""Reference notes for the ABC reader test: run abc2midi on every tune of the
+given ABC files and print, per tune, its notes as (pitch, start, duration) in
+ticks at 480 per quarter (abc2midi's resolution).
+
+Output lines:  T <file> <X number>  then  N <pitch> <start> <duration>  per note.
+Guitar chords and grace notes are switched off (-NGUI -NGRA), as musc reads
+chord symbols as annotations and skips grace notes. R: (rhythm) lines are
+removed before abc2midi sees the tune: abc2midi plays R:Hornpipe tunes with a
+2:1 swing on pairs of eighths, a playback convention rather than what is
+written, and musc reads what is written. For the same reason each tune gets
+"%%MIDI chordattack 0" (abc2midi otherwise staggers chord notes by 10 ticks).
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import mido
+
+
+def notes_of(path):
+    mid = mido.MidiFile(path)
+    tpq = mid.ticks_per_beat
+    out = []
+    for track in mid.tracks:
+        t = 0
+        open_notes = {}
+        for msg in track:
+            t += msg.time
+            if msg.type == 'note_on' and msg.velocity > 0:
+                open_notes.setdefault((msg.channel, msg.note), []).append(t)
+            elif msg.type in ('note_off', 'note_on'):
+                q = open_notes.get((msg.channel, msg.note))
+                if q:
+                    s = q.pop(0)
+                    s, e = s * 480 // tpq, t * 480 // tpq
+                    # abc2midi sounds each note one tick late (the first note of
+                    # a tune starts at tick 1) while its end stays on the grid;
+                    # undo that so onsets are the written ones.
+                    if s % 2 == 1:
+                        s -= 1
+                    out.append((msg.note, s, e - s))
+    return out
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix='abc2midi-')
+    for abc in sys.argv[1:]:
+        with open(abc, encoding='latin-1') as f:
+            text = f.read()
+        numbers = [m.group(1) for m in re.finditer(r'^X:\s*(\d+)', text, re.M)]
+        plain = os.path.join(tmp, 'book.abc')
+        with open(plain, 'w', encoding='latin-1') as f:
+            text = re.sub(r'^R:.*\n', '', text, flags=re.M)
+            # abc2midi staggers the notes of a chord by a few ticks unless
+            # told not to; that is playback, not notation
+            text = re.sub(r'^(X:.*\n)', r'\1%%MIDI chordattack 0\n', text, flags=re.M)
+            f.write(text)
+        for x in numbers:
+            mid = os.path.join(tmp, 'out.mid')
+            if os.path.exists(mid):
+                os.unlink(mid)
+            subprocess.run(['abc2midi', plain, x, '-NGUI', '-NGRA', '-silent', '-o', mid],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print('T', abc, x)
+            if os.path.exists(mid):
+                for p, s, d in notes_of(mid):
+                    print('N', p, s, d)
+    sys.stdout.flush()
+
+
+if __name__ == '__main__':
+    main()
