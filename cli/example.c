@@ -157,7 +157,7 @@ static musc_status add_melody(musc_track *t, int bars, uint64_t *rng)
                 step += 2;
             if (step > 7)
                 step -= 2;
-            TRY(musc_track_add_note(t, start + at * EIGHTH, r[i] * EIGHTH - EIGHTH / 8,
+            TRY(musc_track_add_note(t, start + at * EIGHTH, r[i] * EIGHTH,
                                     step_pitch(step), at % 4 == 0 ? 100 : 84));
         }
     }
