@@ -111,6 +111,24 @@ static void writes_json_when_asked_by_extension(void **state)
     free(json);
 }
 
+/* Every format musc writes, read back through `musc info`. */
+static void writes_every_format_it_can_read_back(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"any.json.gz", "any.abc", "any.npz", "any.midi"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char *path = scratch(P, names[i]), *out;
+        assert_int_equal(musc_run(NULL, NULL, "example -q --bars 2 -o '%s'", path), 0);
+        assert_int_equal(musc_run(&out, NULL, "info --json '%s'", path), 0);
+        json_t *j = parse_json(out);
+        assert_int_equal(json_int_field(j, "n_tracks"), 4);
+        assert_true(json_int_field(j, "n_notes") > 0);
+        json_decref(j);
+        free(out);
+        free(path);
+    }
+}
+
 static void usage_errors_exit_2(void **state)
 {
     (void)state;
@@ -152,6 +170,7 @@ int main(void)
         cmocka_unit_test(same_seed_same_piece_other_seed_other_melody),
         cmocka_unit_test(bars_sets_the_length),
         cmocka_unit_test(writes_json_when_asked_by_extension),
+        cmocka_unit_test(writes_every_format_it_can_read_back),
         cmocka_unit_test(usage_errors_exit_2),
         cmocka_unit_test(unwritable_output_exits_1),
     };
