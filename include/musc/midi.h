@@ -116,9 +116,12 @@
  *  - MUSC_ERR_RANGE for what SMF cannot store: a tempo outside 1..16777215
  *    microseconds per quarter (about 3.58..6e7 qpm), a time signature
  *    denominator other than 1, 2, 4, ... 128 (the reader's range), a gap
- *    between two events of a
- *    track over 2^28-1 ticks, more than 65534 tracks, a raw event over
- *    2^28-1 bytes.
+ *    between two events of a track over 2^28-1 ticks, more than 65534
+ *    tracks, a text or raw event over 2^28-1 bytes.
+ *  - Known losses: a tempo is stored as whole microseconds per quarter, so
+ *    it reads back exactly only when 60e6/qpm is whole (always so for a
+ *    tempo read from MIDI); a raw track name in a music without a title is
+ *    the meta track's first name and reads back as the title.
  */
 #ifndef MUSC_MIDI_H
 #define MUSC_MIDI_H

@@ -57,7 +57,7 @@ static musc_music *round_trip_equal(const musc_music *written, const musc_music 
     size_t size;
     uint8_t *data = write_ok(written, &size);
     if (seed_name) { /* seeds for the MIDI fuzz targets */
-        test_save_seed("midi_read", seed_name, data, size);
+        test_save_seed("midi", seed_name, data, size);
         test_save_seed("midi_write", seed_name, data, size);
     }
     musc_music *back = read_ok(data, size);
