@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -17,6 +18,8 @@ static const char *const convert_help =
     "usage: musc convert IN OUT [--force] [--strict] [--overlap POLICY]\n"
     "                    [--resolution N] [--quantize GRID [--snap-ends]]\n"
     "                    [--transpose N] [--json] [--quiet]\n"
+    "                    [--tune N|TITLE]\n"
+    "       musc convert BOOK.abc OUTDIR --all [--to EXT] [options]\n"
     "\n"
     "Convert a music file to another format; both formats follow the file\n"
     "extensions (.mid .midi .json .json.gz ...). Repairs made while reading\n"
@@ -36,6 +39,14 @@ static const char *const convert_help =
     "  --strict          refuse a damaged IN instead of repairing it\n"
     "  --overlap POLICY  how a note-off pairs with overlapping note-ons of the\n"
     "                    same pitch: fifo (default), lifo or close_all\n"
+    "  --tune N|TITLE    an ABC tune book: read the tune with reference number\n"
+    "                    X:N, or the first whose title is TITLE (default: the\n"
+    "                    first tune)\n"
+    "  --all             an ABC tune book: write every tune into OUTDIR as\n"
+    "                    <book>-<X>.<EXT>; a tune that fails is reported and\n"
+    "                    skipped (exit 1 at the end if any failed)\n"
+    "  --to EXT          with --all, the output format: mid (default), json,\n"
+    "                    abc, npz, ...\n"
     "  --json            print a JSON summary (input, output, counts, repairs)\n"
     "  -q, --quiet       print nothing but errors (repairs are not listed)\n"
     "  -h, --help        show this help\n"
@@ -68,6 +79,99 @@ static json_t *summary_json(const char *in, const char *out, const musc_music *m
                      (json_int_t)musc_music_end_time(m), "repairs", cli_repairs_json(report));
 }
 
+typedef struct process_opts {
+    long resolution, transpose, grid_ticks, grid_division;
+    const char *quantize;
+    int snap_ends;
+} process_opts;
+
+/* Resolution, quantize, transpose, in that order. */
+static int process(musc_music *m, const process_opts *po)
+{
+    int st = MUSC_OK;
+    long resolution = po->resolution, transpose = po->transpose;
+    long grid_ticks = po->grid_ticks, grid_division = po->grid_division;
+    const char *quantize = po->quantize;
+    int snap_ends = po->snap_ends;
+    if (st == MUSC_OK && resolution)
+        st = musc_adjust_resolution(m, (int)resolution, MUSC_ROUND_NEAREST_EVEN);
+    if (st == MUSC_OK && quantize) {
+        int64_t grid = grid_ticks;
+        if (grid_division) {
+            /* a 1/D note lasts 4 * resolution / D ticks, which must be whole */
+            if ((4 * (int64_t)m->resolution) % grid_division) {
+                st = musc_error(MUSC_ERR_ARG,
+                                "--quantize 1/%ld is not a whole number of ticks at resolution "
+                                "%d; give the grid in ticks or change --resolution",
+                                grid_division, m->resolution);
+            }
+            grid = 4 * (int64_t)m->resolution / grid_division;
+        }
+        if (st == MUSC_OK)
+            st = musc_quantize(m, grid, snap_ends, MUSC_ROUND_NEAREST_EVEN);
+    }
+    if (st == MUSC_OK && transpose)
+        st = musc_transpose(m, (int)transpose, 0);
+    return st;
+}
+
+/* --all: every tune of an ABC book into OUTDIR as <book>-<X>.<ext>. */
+static int convert_all(const char *in, const char *outdir, const char *ext,
+                       musc_read_options ropt, const musc_write_options *wopt,
+                       const process_opts *po, int quiet)
+{
+    if (musc_format_from_path(in) != MUSC_FORMAT_ABC)
+        return cli_usage_error("convert", "--all needs an ABC tune book (.abc), not '%s'", in);
+    uint8_t *data;
+    size_t size;
+    int st = musc_file_read_all(in, 0, &data, &size);
+    if (st)
+        return cli_fail("convert", st);
+    musc_abc_tune_info *tunes;
+    size_t n;
+    if ((st = musc_abc_list((const char *)data, size, &tunes, &n))) {
+        free(data);
+        return cli_fail("convert", st);
+    }
+    const char *base = strrchr(in, '/');
+    base = base ? base + 1 : in;
+    size_t stem = strlen(base);
+    if (stem > 4 && !strcmp(base + stem - 4, ".abc"))
+        stem -= 4;
+    size_t failed = 0, written = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        if (tunes[i].number >= 0)
+            snprintf(path, sizeof path, "%s/%.*s-%d.%s", outdir, (int)stem, base, tunes[i].number, ext);
+        else
+            snprintf(path, sizeof path, "%s/%.*s-tune%zu.%s", outdir, (int)stem, base, i + 1, ext);
+        musc_music *m = NULL;
+        musc_report report = {0};
+        ropt.index = (int)i;
+        st = musc_abc_read_mem((const char *)data, size, &ropt, &m, &report);
+        if (!quiet)
+            cli_print_repairs(stderr, "convert", in, &report);
+        if (st == MUSC_OK)
+            st = process(m, po);
+        if (st == MUSC_OK)
+            st = musc_write(m, path, wopt);
+        if (st) {
+            fprintf(stderr, "musc convert: %s tune %zu (X:%d): %s\n", in, i + 1, tunes[i].number,
+                    musc_errmsg()[0] ? musc_errmsg() : musc_strerror(st));
+            failed++;
+        } else {
+            written++;
+        }
+        musc_music_free(m);
+        musc_report_clear(&report);
+    }
+    if (!quiet)
+        fprintf(stderr, "musc convert: wrote %zu of %zu tunes into %s\n", written, n, outdir);
+    musc_abc_tune_info_free(tunes, n);
+    free(data);
+    return failed ? EXIT_INPUT : EXIT_OK;
+}
+
 int cmd_convert(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -76,7 +180,10 @@ int cmd_convert(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
         {"resolution", required_argument, NULL, 'r'}, {"quantize", required_argument, NULL, 'Q'},
         {"snap-ends", no_argument, NULL, 'E'},     {"transpose", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0}};
+        {"tune", required_argument, NULL, 'T'},    {"all", no_argument, NULL, 'A'},
+        {"to", required_argument, NULL, 'o'},      {NULL, 0, NULL, 0}};
+    const char *tune = NULL, *to = "mid";
+    int all = 0;
     long resolution = 0, transpose = 0;
     const char *quantize = NULL;
     int snap_ends = 0;
@@ -104,6 +211,9 @@ int cmd_convert(int argc, char **argv)
             break;
         case 'j': json = 1; break;
         case 'q': quiet = 1; break;
+        case 'T': tune = optarg; break;
+        case 'A': all = 1; break;
+        case 'o': to = optarg; break;
         case 'h': fputs(convert_help, stdout); return EXIT_OK;
         default: return cli_bad_option("convert", argv, c);
         }
@@ -117,6 +227,18 @@ int cmd_convert(int argc, char **argv)
         return EXIT_USAGE;
     if (snap_ends && !quantize)
         return cli_usage_error("convert", "--snap-ends only applies with --quantize");
+    process_opts po = {resolution, transpose, grid_ticks, grid_division, quantize, snap_ends};
+    if (all) {
+        char probe[64];
+        snprintf(probe, sizeof probe, "x.%s", to);
+        if (tune)
+            return cli_usage_error("convert", "--all and --tune exclude each other");
+        if (musc_format_from_path(probe) == MUSC_FORMAT_UNKNOWN || strchr(to, '/'))
+            return cli_usage_error("convert", "--to %s: not a format musc writes", to);
+        return convert_all(in, out, to, ropt, &wopt, &po, quiet);
+    }
+    if (tune && cli_select_tune("convert", in, tune, &ropt))
+        return EXIT_INPUT;
     if (musc_format_from_path(out) == MUSC_FORMAT_UNKNOWN)
         return cli_usage_error("convert", "cannot tell the format of '%s' from its extension "
                                           "(use .mid, .json, ...)", out);
@@ -131,25 +253,8 @@ int cmd_convert(int argc, char **argv)
     int st = musc_read(in, &ropt, &m, &report);
     if (!quiet)
         cli_print_repairs(stderr, "convert", in, &report);
-    if (st == MUSC_OK && resolution)
-        st = musc_adjust_resolution(m, (int)resolution, MUSC_ROUND_NEAREST_EVEN);
-    if (st == MUSC_OK && quantize) {
-        int64_t grid = grid_ticks;
-        if (grid_division) {
-            /* a 1/D note lasts 4 * resolution / D ticks, which must be whole */
-            if ((4 * (int64_t)m->resolution) % grid_division) {
-                st = musc_error(MUSC_ERR_ARG,
-                                "--quantize 1/%ld is not a whole number of ticks at resolution "
-                                "%d; give the grid in ticks or change --resolution",
-                                grid_division, m->resolution);
-            }
-            grid = 4 * (int64_t)m->resolution / grid_division;
-        }
-        if (st == MUSC_OK)
-            st = musc_quantize(m, grid, snap_ends, MUSC_ROUND_NEAREST_EVEN);
-    }
-    if (st == MUSC_OK && transpose)
-        st = musc_transpose(m, (int)transpose, 0);
+    if (st == MUSC_OK)
+        st = process(m, &po);
     if (st == MUSC_OK)
         st = musc_write(m, out, &wopt);
     int rc = EXIT_OK;

@@ -17,6 +17,7 @@
 
 static const char *const info_help =
     "usage: musc info FILE [--json] [--strict] [--overlap POLICY] [--quiet]\n"
+    "                 [--tune N|TITLE]\n"
     "\n"
     "Show what a music file holds: tracks (program, name, channel, notes),\n"
     "resolution, duration in ticks, beats and seconds, tempos, time and key\n"
@@ -29,6 +30,8 @@ static const char *const info_help =
     "  --overlap POLICY  how a note-off pairs with overlapping note-ons of the\n"
     "                    same pitch: fifo (default), lifo or close_all\n"
     "  -q, --quiet       print nothing but errors (check that FILE reads)\n"
+    "  --tune N|TITLE    an ABC tune book: the tune X:N or the one titled TITLE\n"
+    "                    (default: the first tune)\n"
     "  -h, --help        show this help\n"
     "\n"
     "Text output numbers MIDI channels 1-16 (drums on 10).\n"
@@ -182,15 +185,18 @@ int cmd_info(int argc, char **argv)
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},     {"strict", no_argument, NULL, 's'},
         {"overlap", required_argument, NULL, 'O'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},     {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},     {"tune", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0}};
     musc_read_options ropt = musc_read_options_default();
     int json = 0, quiet = 0;
+    const char *tune = NULL;
     cli_getopt_reset();
     for (int c; (c = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1;) {
         switch (c) {
         case 'j': json = 1; break;
         case 's': ropt.strict = 1; break;
         case 'q': quiet = 1; break;
+        case 'T': tune = optarg; break;
         case 'O':
             if (cli_parse_overlap("info", optarg, &ropt.overlap))
                 return EXIT_USAGE;
@@ -204,6 +210,8 @@ int cmd_info(int argc, char **argv)
     if (argc - optind > 1)
         return cli_usage_error("info", "expects one FILE, got %d", argc - optind);
     const char *path = argv[optind];
+    if (tune && cli_select_tune("info", path, tune, &ropt))
+        return EXIT_INPUT;
 
     musc_music *m = NULL;
     musc_report report = {0};

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "commands.h"
@@ -163,4 +164,47 @@ json_t *cli_json_string(const char *text)
     s = json_string(copy);
     free(copy);
     return s;
+}
+
+int cli_select_tune(const char *cmd, const char *path, const char *tune,
+                    musc_read_options *options)
+{
+    if (musc_format_from_path(path) != MUSC_FORMAT_ABC) {
+        fprintf(stderr, "musc %s: --tune applies to ABC tune books, not '%s'\n", cmd, path);
+        return -1;
+    }
+    uint8_t *data;
+    size_t size;
+    int st = musc_file_read_all(path, 0, &data, &size);
+    if (st) {
+        cli_fail(cmd, st);
+        return -1;
+    }
+    musc_abc_tune_info *tunes;
+    size_t n;
+    st = musc_abc_list((const char *)data, size, &tunes, &n);
+    free(data);
+    if (st) {
+        cli_fail(cmd, st);
+        return -1;
+    }
+    int digits = *tune != '\0';
+    for (const char *c = tune; *c; c++)
+        if (*c < '0' || *c > '9')
+            digits = 0;
+    long number = digits ? strtol(tune, NULL, 10) : -1;
+    int found = -1;
+    for (size_t i = 0; i < n && found < 0; i++) {
+        if (digits ? tunes[i].number == number
+                   : (tunes[i].title && !strcasecmp(tunes[i].title, tune)))
+            found = (int)i;
+    }
+    musc_abc_tune_info_free(tunes, n);
+    if (found < 0) {
+        fprintf(stderr, "musc %s: %s: no tune %s%s (the book holds %zu tunes)\n", cmd, path,
+                digits ? "X:" : "titled ", tune, n);
+        return -1;
+    }
+    options->index = found;
+    return 0;
 }

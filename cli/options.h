@@ -62,4 +62,18 @@ int cli_path_exists(const char *path);
  * valid UTF-8 replaced by '?' (jansson refuses them). NULL only on OOM. */
 json_t *cli_json_string(const char *text);
 
+/* --tune N|TITLE for an ABC tune book at `path`: set options->index to the
+ * tune with reference number X:N (when TUNE is all digits) or the first
+ * whose title equals TUNE (case-insensitive). Prints a message and returns
+ * -1 when the file is not ABC or has no such tune. */
+int cli_select_tune(const char *cmd, const char *path, const char *tune,
+                    musc_read_options *options);
+
+/* --tune N|TITLE for an ABC tune book at `path`: set options->index to the
+ * tune with reference number X:N (when TUNE is all digits) or the first
+ * whose title equals TUNE (case-insensitive). Prints a message and returns
+ * -1 when the file is not ABC or has no such tune. */
+int cli_select_tune(const char *cmd, const char *path, const char *tune,
+                    musc_read_options *options);
+
 #endif
