@@ -16,6 +16,7 @@
 #include "musc/midi.h"
 #include "musc/json.h"
 #include "musc/process.h"
+#include "musc/audio.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,822 @@
+/*
+ * Rendering a score through FluidSynth's C API, event by event.
+ *
+ * The score becomes one list of timed synth calls per synth instance (note
+ * on and off, control changes, pitch bends, pressure), each at a frame from
+ * the tempo map. The loop renders audio up to the next event with
+ * fluid_synth_write_float() and then makes the call; FluidSynth applies it at
+ * its next 64-frame block, so timing is exact to 1.5 ms at 44.1 kHz. Events
+ * sharing a frame go controls first, then bends and pressure, then note-offs,
+ * then note-ons, so a repeated pitch retriggers and a pedal change at a note
+ * boundary affects the note that starts there.
+ *
+ * Channels: one per track, so one track's controls never reach another. A
+ * synth has up to 256 channels; drum tracks take channel 10 of each group of
+ * 16 (set to FluidSynth's drum type, bank 128), melodic tracks the rest. A
+ * score that needs more channels than one synth has uses several, summed.
+ *
+ * Overlapping notes of one pitch on one channel are counted: the key is
+ * released only when its last note ends, since FluidSynth would otherwise
+ * cut the later note at the earlier note's end.
+ *
+ * Stems render each track alone in its own synth, spread over threads; the
+ * mix is then their sum, so the stems add up to it exactly. FluidSynth's
+ * voices, reverb and chorus are linear, so a single-pass mix matches the sum
+ * up to float rounding (the tests check this).
+ */
+#include "musc/audio.h"
+
+#include <fluidsynth.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHANNELS_PER_SYNTH 256
+#define DRUM_SLOTS (CHANNELS_PER_SYNTH / 16)
+#define MELODIC_SLOTS (CHANNELS_PER_SYNTH - DRUM_SLOTS)
+#define CHUNK_FRAMES 4096
+#define MAX_RENDER_SECONDS (24.0 * 3600.0)
+
+/* ---- FluidSynth's log, captured instead of printed ----------------------- */
+
+static _Thread_local char fluid_last_message[512];
+static pthread_once_t fluid_log_once = PTHREAD_ONCE_INIT;
+
+static void fluid_log_capture(int level, const char *message, void *data)
+{
+    (void)data;
+    if (level <= FLUID_WARN && message)
+        snprintf(fluid_last_message, sizeof fluid_last_message, "%s", message);
+}
+
+static void fluid_log_install(void)
+{
+    fluid_set_log_function(FLUID_PANIC, fluid_log_capture, NULL);
+    fluid_set_log_function(FLUID_ERR, fluid_log_capture, NULL);
+    fluid_set_log_function(FLUID_WARN, fluid_log_capture, NULL);
+    fluid_set_log_function(FLUID_INFO, NULL, NULL);
+    fluid_set_log_function(FLUID_DBG, NULL, NULL);
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+musc_render_options musc_render_options_default(void)
+{
+    musc_render_options o;
+    memset(&o, 0, sizeof o);
+    o.soundfont = NULL;
+    o.sample_rate = 44100;
+    o.gain = 0.2;
+    o.reverb = 1;
+    o.chorus = 0;
+    o.start = 0;
+    o.end = -1;
+    o.max_tail = 8.0;
+    o.silence_db = -90.0;
+    o.polyphony = 1024;
+    o.threads = 0;
+    return o;
+}
+
+void musc_audio_clear(musc_audio *a)
+{
+    if (!a)
+        return;
+    free(a->samples);
+    memset(a, 0, sizeof *a);
+}
+
+static musc_status check_options(const musc_render_options *o)
+{
+    if (o->sample_rate < 8000 || o->sample_rate > 192000)
+        return musc_error(MUSC_ERR_ARG, "sample rate %d, expected 8000..192000", o->sample_rate);
+    if (!(o->gain >= 0 && o->gain <= 10))
+        return musc_error(MUSC_ERR_ARG, "gain %g, expected 0..10", o->gain);
+    if (!(o->max_tail >= 0 && o->max_tail <= 600))
+        return musc_error(MUSC_ERR_ARG, "max tail %g s, expected 0..600", o->max_tail);
+    if (o->start < 0)
+        return musc_error(MUSC_ERR_ARG, "start tick %lld, expected >= 0", (long long)o->start);
+    if (o->end >= 0 && o->end <= o->start)
+        return musc_error(MUSC_ERR_ARG, "end tick %lld is not after start tick %lld",
+                          (long long)o->end, (long long)o->start);
+    if (o->polyphony < 16 || o->polyphony > 65535)
+        return musc_error(MUSC_ERR_ARG, "polyphony %d, expected 16..65535", o->polyphony);
+    if (o->threads < 0)
+        return musc_error(MUSC_ERR_ARG, "threads %d, expected >= 0", o->threads);
+    return MUSC_OK;
+}
+
+/* ---- the shared context of one render ------------------------------------ */
+
+typedef struct progress_state {
+    pthread_mutex_t lock;
+    double done, total;
+    musc_progress_fn fn;
+    void *user;
+} progress_state;
+
+typedef struct render_ctx {
+    const musc_music *music;     /* tempos sorted */
+    const musc_render_options *opt;
+    const char *soundfont;
+    int64_t start, end;          /* ticks */
+    double sec0;                 /* seconds at `start` */
+    size_t score_frames;
+    size_t max_frames;           /* score + tail bound + a block */
+    progress_state *progress;
+} render_ctx;
+
+static void progress_add(progress_state *p, double frames)
+{
+    if (!p || !p->fn)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->done += frames;
+    p->fn(p->done < p->total ? p->done : p->total, p->total, p->user);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static int64_t frame_of(const render_ctx *c, int64_t tick)
+{
+    if (tick <= c->start)
+        return 0;
+    double s = musc_music_ticks_to_seconds(c->music, tick) - c->sec0;
+    int64_t f = llround(s * c->opt->sample_rate);
+    return f < 0 ? 0 : f;
+}
+
+static int64_t end_of(int64_t t, int64_t d)
+{
+    if (d > 0 && t > INT64_MAX - d)
+        return INT64_MAX;
+    return t + (d > 0 ? d : 0);
+}
+
+/* Does a note [t, t+d) sound inside [start, end)? */
+static int in_window(const render_ctx *c, int64_t t, int64_t d)
+{
+    if (t >= c->end)
+        return 0;
+    int64_t e = end_of(t, d);
+    return e > c->start || (d == 0 && t >= c->start);
+}
+
+static size_t track_notes_in_window(const render_ctx *c, const musc_track *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_notes; i++)
+        if (t->notes[i].velocity > 0 && in_window(c, t->notes[i].time, t->notes[i].duration))
+            n++;
+    for (size_t i = 0; i < t->n_chords; i++)
+        if (t->chords[i].velocity > 0 && in_window(c, t->chords[i].time, t->chords[i].duration))
+            n += t->chords[i].n_pitches;
+    return n;
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+enum { EV_CC, EV_BEND, EV_CHANPRESS, EV_KEYPRESS, EV_OFF, EV_ON, EV_RELEASE_PEDALS };
+
+typedef struct synth_event {
+    int64_t frame;
+    uint32_t seq;   /* insertion order, for a stable sort */
+    uint8_t kind;
+    uint8_t chan;
+    int16_t a, b;   /* key/controller/value depending on kind */
+} synth_event;
+
+typedef struct event_list {
+    synth_event *ev;
+    size_t n, cap;
+} event_list;
+
+static int push(event_list *l, int64_t frame, int kind, int chan, int a, int b)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        synth_event *p = realloc(l->ev, cap * sizeof *p);
+        if (!p)
+            return -1;
+        l->ev = p;
+        l->cap = cap;
+    }
+    synth_event *e = &l->ev[l->n];
+    e->frame = frame;
+    e->seq = (uint32_t)l->n;
+    e->kind = (uint8_t)kind;
+    e->chan = (uint8_t)chan;
+    e->a = (int16_t)a;
+    e->b = (int16_t)b;
+    l->n++;
+    return 0;
+}
+
+static int cmp_event(const void *pa, const void *pb)
+{
+    const synth_event *a = pa, *b = pb;
+    if (a->frame != b->frame)
+        return a->frame < b->frame ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int add_note(const render_ctx *c, event_list *l, int chan, int64_t t, int64_t d,
+                    int pitch, int velocity)
+{
+    if (velocity <= 0 || !in_window(c, t, d))
+        return 0;
+    int64_t e = end_of(t, d);
+    if (e > c->end)
+        e = c->end;
+    if (push(l, frame_of(c, t), EV_ON, chan, pitch, velocity > 127 ? 127 : velocity) ||
+        push(l, frame_of(c, e), EV_OFF, chan, pitch, 0))
+        return -1;
+    return 0;
+}
+
+/* Controls and bends before `start` still set the state at frame 0; those
+ * after `end` are dropped. Bank selects are dropped: the track's program and
+ * drum flag choose the preset. */
+static int add_track_events(const render_ctx *c, event_list *l, const musc_track *t, int chan)
+{
+    for (size_t i = 0; i < t->n_notes; i++)
+        if (add_note(c, l, chan, t->notes[i].time, t->notes[i].duration, t->notes[i].pitch,
+                     t->notes[i].velocity))
+            return -1;
+    for (size_t i = 0; i < t->n_chords; i++)
+        for (size_t k = 0; k < t->chords[i].n_pitches; k++)
+            if (add_note(c, l, chan, t->chords[i].time, t->chords[i].duration,
+                         t->chords[i].pitches[k], t->chords[i].velocity))
+                return -1;
+    for (size_t i = 0; i < t->n_controls; i++) {
+        const musc_control *cc = &t->controls[i];
+        if (cc->time > c->end || cc->number == 0 || cc->number == 32 || cc->number > 127)
+            continue;
+        if (push(l, frame_of(c, cc->time), EV_CC, chan, cc->number, cc->value & 127))
+            return -1;
+    }
+    for (size_t i = 0; i < t->n_pitch_bends; i++) {
+        const musc_pitch_bend *pb = &t->pitch_bends[i];
+        if (pb->time > c->end)
+            continue;
+        int v = pb->value < -8192 ? -8192 : pb->value > 8191 ? 8191 : pb->value;
+        if (push(l, frame_of(c, pb->time), EV_BEND, chan, v, 0))
+            return -1;
+    }
+    for (size_t i = 0; i < t->n_pressures; i++) {
+        const musc_pressure *pr = &t->pressures[i];
+        if (pr->time > c->end)
+            continue;
+        int kind = pr->pitch < 0 ? EV_CHANPRESS : EV_KEYPRESS;
+        if (push(l, frame_of(c, pr->time), kind, chan, pr->pitch & 127, pr->value & 127))
+            return -1;
+    }
+    /* A pedal still down at the end would hold the notes until the tail
+     * bound; lift it where the score ends. */
+    return push(l, (int64_t)c->score_frames, EV_RELEASE_PEDALS, chan, 0, 0);
+}
+
+/* ---- one synth ----------------------------------------------------------- */
+
+typedef struct synth_job {
+    const size_t *tracks; /* indices into music->tracks */
+    const int *chans;     /* the channel of each */
+    size_t n;
+    int n_channels;       /* multiple of 16 */
+} synth_job;
+
+static musc_status make_synth(const render_ctx *c, int n_channels, fluid_settings_t **ps,
+                              fluid_synth_t **psy)
+{
+    const musc_render_options *o = c->opt;
+    *ps = NULL;
+    *psy = NULL;
+    fluid_settings_t *s = new_fluid_settings();
+    if (!s)
+        return musc_error(MUSC_ERR_NOMEM, "FluidSynth: cannot create settings");
+    fluid_settings_setnum(s, "synth.sample-rate", (double)o->sample_rate);
+    fluid_settings_setnum(s, "synth.gain", o->gain);
+    fluid_settings_setint(s, "synth.midi-channels", n_channels);
+    fluid_settings_setint(s, "synth.polyphony", o->polyphony);
+    fluid_settings_setint(s, "synth.reverb.active", o->reverb ? 1 : 0);
+    fluid_settings_setint(s, "synth.chorus.active", o->chorus ? 1 : 0);
+    fluid_settings_setint(s, "synth.threadsafe-api", 0);
+    fluid_settings_setint(s, "synth.lock-memory", 0);
+    fluid_settings_setint(s, "synth.cpu-cores", 1);
+    fluid_synth_t *sy = new_fluid_synth(s);
+    if (!sy) {
+        delete_fluid_settings(s);
+        return musc_error(MUSC_ERR_INTERNAL, "FluidSynth: cannot create a synth: %s",
+                          fluid_last_message);
+    }
+    fluid_last_message[0] = 0;
+    if (fluid_synth_sfload(sy, c->soundfont, 1) == FLUID_FAILED) {
+        delete_fluid_synth(sy);
+        delete_fluid_settings(s);
+        return musc_error(MUSC_ERR_FORMAT, "SoundFont '%s' could not be loaded (not a valid "
+                          "SF2/SF3 file?)%s%s", c->soundfont,
+                          fluid_last_message[0] ? ": " : "", fluid_last_message);
+    }
+    *ps = s;
+    *psy = sy;
+    return MUSC_OK;
+}
+
+static void set_program(fluid_synth_t *sy, int chan, int program, int is_drum)
+{
+    fluid_synth_set_channel_type(sy, chan, is_drum ? CHANNEL_TYPE_DRUM : CHANNEL_TYPE_MELODIC);
+    fluid_synth_bank_select(sy, chan, is_drum ? 128 : 0);
+    program &= 127;
+    if (fluid_synth_program_change(sy, chan, program) != FLUID_OK ||
+        !fluid_synth_get_channel_preset(sy, chan))
+        fluid_synth_program_change(sy, chan, 0); /* SoundFont lacks it: first preset */
+}
+
+static void apply_event(fluid_synth_t *sy, const synth_event *e, uint16_t *held)
+{
+    int ch = e->chan;
+    switch (e->kind) {
+    case EV_CC:
+        fluid_synth_cc(sy, ch, e->a, e->b);
+        break;
+    case EV_BEND:
+        fluid_synth_pitch_bend(sy, ch, e->a + 8192);
+        break;
+    case EV_CHANPRESS:
+        fluid_synth_channel_pressure(sy, ch, e->b);
+        break;
+    case EV_KEYPRESS:
+        fluid_synth_key_pressure(sy, ch, e->a, e->b);
+        break;
+    case EV_ON:
+        held[ch * 128 + e->a]++;
+        fluid_synth_noteon(sy, ch, e->a, e->b);
+        break;
+    case EV_OFF:
+        if (held[ch * 128 + e->a] > 0 && --held[ch * 128 + e->a] == 0)
+            fluid_synth_noteoff(sy, ch, e->a);
+        break;
+    case EV_RELEASE_PEDALS:
+        fluid_synth_cc(sy, ch, 64, 0);
+        fluid_synth_cc(sy, ch, 66, 0);
+        break;
+    }
+}
+
+static float peak_of(const float *x, size_t n)
+{
+    float p = 0;
+    for (size_t i = 0; i < n; i++) {
+        float v = fabsf(x[i]);
+        p = v > p ? v : p;
+    }
+    return p;
+}
+
+/* Render one synth's tracks into a fresh *out (n_frames = score + tail). */
+static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_audio *out)
+{
+    memset(out, 0, sizeof *out);
+    event_list l = {0};
+    uint16_t *held = NULL;
+    float *buf = NULL;
+    fluid_settings_t *s = NULL;
+    fluid_synth_t *sy = NULL;
+    musc_status st = MUSC_OK;
+
+    for (size_t i = 0; i < job->n; i++)
+        if (add_track_events(c, &l, &c->music->tracks[job->tracks[i]], job->chans[i])) {
+            st = musc_error(MUSC_ERR_NOMEM, "out of memory for synth events");
+            goto done;
+        }
+    qsort(l.ev, l.n, sizeof *l.ev, cmp_event);
+    held = calloc((size_t)job->n_channels * 128, sizeof *held);
+    buf = malloc(c->max_frames * 2 * sizeof *buf);
+    if (!held || !buf) {
+        st = musc_error(MUSC_ERR_NOMEM, "out of memory for %zu frames of audio", c->max_frames);
+        goto done;
+    }
+    if ((st = make_synth(c, job->n_channels, &s, &sy)) != MUSC_OK)
+        goto done;
+    for (size_t i = 0; i < job->n; i++) {
+        const musc_track *t = &c->music->tracks[job->tracks[i]];
+        set_program(sy, job->chans[i], t->program, t->is_drum);
+    }
+
+    size_t pos = 0, next = 0, reported = 0;
+    while (pos < c->score_frames || next < l.n) {
+        size_t target = next < l.n ? (size_t)l.ev[next].frame : c->score_frames;
+        if (target > c->max_frames)
+            target = c->max_frames;
+        while (pos < target) {
+            size_t n = target - pos < CHUNK_FRAMES ? target - pos : CHUNK_FRAMES;
+            fluid_synth_write_float(sy, (int)n, buf + 2 * pos, 0, 2, buf + 2 * pos, 1, 2);
+            pos += n;
+        }
+        if (pos - reported >= (size_t)c->opt->sample_rate) {
+            progress_add(c->progress, (double)(pos - reported));
+            reported = pos;
+        }
+        if (next >= l.n)
+            break;
+        while (next < l.n && (size_t)l.ev[next].frame <= pos)
+            apply_event(sy, &l.ev[next++], held);
+    }
+    progress_add(c->progress, (double)(pos > reported ? pos - reported : 0));
+
+    /* The tail: release and reverb, until a 50 ms stretch is silent with no
+     * voice left, or the bound. */
+    float threshold = (float)pow(10.0, c->opt->silence_db / 20.0);
+    size_t chunk = (size_t)c->opt->sample_rate / 20;
+    while (pos < c->max_frames) {
+        size_t n = c->max_frames - pos < chunk ? c->max_frames - pos : chunk;
+        fluid_synth_write_float(sy, (int)n, buf + 2 * pos, 0, 2, buf + 2 * pos, 1, 2);
+        float p = peak_of(buf + 2 * pos, 2 * n);
+        pos += n;
+        if (fluid_synth_get_active_voice_count(sy) == 0 && p < threshold)
+            break;
+    }
+    out->samples = buf;
+    float *shrunk = realloc(buf, (pos ? pos : 1) * 2 * sizeof *buf);
+    if (shrunk)
+        out->samples = shrunk;
+    buf = NULL;
+    out->n_frames = pos;
+    out->channels = 2;
+    out->sample_rate = c->opt->sample_rate;
+done:
+    if (sy)
+        delete_fluid_synth(sy);
+    if (s)
+        delete_fluid_settings(s);
+    free(buf);
+    free(held);
+    free(l.ev);
+    return st;
+}
+
+/* ---- setting up a render ------------------------------------------------- */
+
+static int tempos_sorted(const musc_music *m)
+{
+    for (size_t i = 1; i < m->n_tempos; i++)
+        if (m->tempos[i].time < m->tempos[i - 1].time)
+            return 0;
+    return 1;
+}
+
+static musc_status check_music(const musc_music *m)
+{
+    if (!m)
+        return musc_error(MUSC_ERR_ARG, "no music to render");
+    if (m->resolution < 1)
+        return musc_error(MUSC_ERR_INVALID, "resolution = %d, expected >= 1", m->resolution);
+    for (size_t i = 0; i < m->n_tempos; i++)
+        if (!(m->tempos[i].qpm > 0) || !isfinite(m->tempos[i].qpm))
+            return musc_error(MUSC_ERR_INVALID, "tempos[%zu].qpm = %g, expected > 0", i,
+                              m->tempos[i].qpm);
+    for (size_t ti = 0; ti < m->n_tracks; ti++) {
+        const musc_track *t = &m->tracks[ti];
+        for (size_t i = 0; i < t->n_notes; i++) {
+            const musc_note *n = &t->notes[i];
+            if (n->pitch < 0 || n->pitch > 127)
+                return musc_error(MUSC_ERR_INVALID, "tracks[%zu].notes[%zu].pitch = %d, expected 0..127",
+                                  ti, i, n->pitch);
+            if (n->time < 0 || n->duration < 0)
+                return musc_error(MUSC_ERR_INVALID, "tracks[%zu].notes[%zu] has a negative time or "
+                                  "duration", ti, i);
+        }
+        for (size_t i = 0; i < t->n_chords; i++)
+            for (size_t k = 0; k < t->chords[i].n_pitches; k++)
+                if (t->chords[i].pitches[k] < 0 || t->chords[i].pitches[k] > 127)
+                    return musc_error(MUSC_ERR_INVALID, "tracks[%zu].chords[%zu].pitches[%zu] = %d, "
+                                      "expected 0..127", ti, i, k, t->chords[i].pitches[k]);
+    }
+    return MUSC_OK;
+}
+
+/* Last tick any note sounds. */
+static int64_t last_tick(const musc_music *m)
+{
+    int64_t e = 0;
+    for (size_t ti = 0; ti < m->n_tracks; ti++) {
+        const musc_track *t = &m->tracks[ti];
+        for (size_t i = 0; i < t->n_notes; i++)
+            if (t->notes[i].velocity > 0) {
+                int64_t x = end_of(t->notes[i].time, t->notes[i].duration);
+                e = x > e ? x : e;
+            }
+        for (size_t i = 0; i < t->n_chords; i++) {
+            if (t->chords[i].velocity <= 0)
+                continue;
+            int64_t x = end_of(t->chords[i].time, t->chords[i].duration);
+            e = x > e ? x : e;
+        }
+    }
+    return e;
+}
+
+typedef struct prepared {
+    musc_music *sorted_copy; /* owned when the input's tempos were unsorted */
+    render_ctx ctx;
+    progress_state progress;
+    char *soundfont;
+    size_t n_notes;
+} prepared;
+
+static void prepared_free(prepared *p)
+{
+    musc_music_free(p->sorted_copy);
+    free(p->soundfont);
+    pthread_mutex_destroy(&p->progress.lock);
+}
+
+static musc_status prepare(const musc_music *music, const musc_render_options *options,
+                           const musc_render_options *defaults, prepared *p)
+{
+    memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->progress.lock, NULL);
+    const musc_render_options *o = options ? options : defaults;
+    musc_status st;
+    if ((st = check_options(o)) != MUSC_OK || (st = check_music(music)) != MUSC_OK)
+        return st;
+    pthread_once(&fluid_log_once, fluid_log_install);
+    if (!tempos_sorted(music)) {
+        p->sorted_copy = musc_music_copy(music);
+        if (!p->sorted_copy)
+            return musc_error(MUSC_ERR_NOMEM, "out of memory copying the score");
+        musc_music_sort(p->sorted_copy);
+        music = p->sorted_copy;
+    }
+    render_ctx *c = &p->ctx;
+    c->music = music;
+    c->opt = o;
+    c->start = o->start;
+    c->end = o->end >= 0 ? o->end : last_tick(music);
+    if (c->end <= c->start)
+        c->end = c->start + 1; /* empty window; caught below as "no notes" */
+    for (size_t ti = 0; ti < music->n_tracks; ti++)
+        p->n_notes += track_notes_in_window(c, &music->tracks[ti]);
+    if (p->n_notes == 0) {
+        if (o->start > 0 || o->end >= 0)
+            return musc_error(MUSC_ERR_ARG, "nothing to render: no notes between ticks %lld and %lld",
+                              (long long)c->start, (long long)c->end);
+        return musc_error(MUSC_ERR_ARG, "nothing to render: the score has no notes");
+    }
+    c->sec0 = musc_music_ticks_to_seconds(music, c->start);
+    double seconds = musc_music_ticks_to_seconds(music, c->end) - c->sec0;
+    if (!(seconds >= 0) || seconds > MAX_RENDER_SECONDS)
+        return musc_error(MUSC_ERR_RANGE, "the score lasts %.0f s; musc renders at most %.0f s",
+                          seconds, MAX_RENDER_SECONDS);
+    c->score_frames = (size_t)llround(seconds * o->sample_rate);
+    c->max_frames = c->score_frames + (size_t)ceil(o->max_tail * o->sample_rate) + 64;
+    if ((st = musc_soundfont_find(o->soundfont, &p->soundfont)) != MUSC_OK)
+        return st;
+    c->soundfont = p->soundfont;
+    if ((st = musc_soundfont_check(p->soundfont)) != MUSC_OK)
+        return st;
+    p->progress.fn = o->progress;
+    p->progress.user = o->progress_user;
+    c->progress = &p->progress;
+    return MUSC_OK;
+}
+
+static void fill_info(const prepared *p, size_t n_frames, int n_synths, musc_render_info *info)
+{
+    if (!info)
+        return;
+    memset(info, 0, sizeof *info);
+    info->score_frames = p->ctx.score_frames;
+    info->score_seconds = (double)p->ctx.score_frames / p->ctx.opt->sample_rate;
+    info->tail_frames = n_frames > p->ctx.score_frames ? n_frames - p->ctx.score_frames : 0;
+    info->n_notes = p->n_notes;
+    info->n_synths = n_synths;
+    snprintf(info->soundfont, sizeof info->soundfont, "%s", p->soundfont);
+}
+
+/* dst += src, growing dst (zero-filled) to src's length if needed. */
+static musc_status add_into(musc_audio *dst, const musc_audio *src)
+{
+    if (src->n_frames > dst->n_frames) {
+        float *p = realloc(dst->samples, src->n_frames * 2 * sizeof *p);
+        if (!p)
+            return musc_error(MUSC_ERR_NOMEM, "out of memory mixing audio");
+        memset(p + 2 * dst->n_frames, 0, (src->n_frames - dst->n_frames) * 2 * sizeof *p);
+        dst->samples = p;
+        dst->n_frames = src->n_frames;
+    }
+    for (size_t i = 0; i < 2 * src->n_frames; i++)
+        dst->samples[i] += src->samples[i];
+    return MUSC_OK;
+}
+
+musc_status musc_render(const musc_music *music, const musc_render_options *options,
+                        musc_audio *out, musc_render_info *info)
+{
+    memset(out, 0, sizeof *out);
+    musc_render_options defaults = musc_render_options_default();
+    prepared p;
+    musc_status st = prepare(music, options, &defaults, &p);
+    if (st != MUSC_OK) {
+        prepared_free(&p);
+        return st;
+    }
+    const render_ctx *c = &p.ctx;
+    size_t nt = c->music->n_tracks;
+    size_t *tracks = malloc((nt ? nt : 1) * sizeof *tracks);
+    int *chans = malloc((nt ? nt : 1) * sizeof *chans);
+    if (!tracks || !chans) {
+        st = musc_error(MUSC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    p.progress.total = (double)c->score_frames;
+
+    /* Fill synths in track order: drums on channel 9 of each group of 16. */
+    size_t ti = 0;
+    int n_synths = 0;
+    while (ti < nt) {
+        size_t n = 0;
+        int drums = 0, melodic = 0, max_chan = 0;
+        for (; ti < nt; ti++) {
+            const musc_track *t = &c->music->tracks[ti];
+            if (track_notes_in_window(c, t) == 0)
+                continue;
+            int ch;
+            if (t->is_drum) {
+                if (drums == DRUM_SLOTS)
+                    break;
+                ch = drums++ * 16 + 9;
+            } else {
+                if (melodic == MELODIC_SLOTS)
+                    break;
+                int r = melodic % 15;
+                ch = (melodic / 15) * 16 + (r >= 9 ? r + 1 : r);
+                melodic++;
+            }
+            tracks[n] = ti;
+            chans[n++] = ch;
+            max_chan = ch > max_chan ? ch : max_chan;
+        }
+        if (n == 0)
+            break;
+        synth_job job = {tracks, chans, n, (max_chan / 16 + 1) * 16};
+        musc_audio part;
+        if ((st = render_synth(c, &job, &part)) != MUSC_OK)
+            goto done;
+        if (n_synths == 0) {
+            *out = part;
+        } else {
+            st = add_into(out, &part);
+            musc_audio_clear(&part);
+            if (st != MUSC_OK)
+                goto done;
+        }
+        n_synths++;
+    }
+    fill_info(&p, out->n_frames, n_synths, info);
+done:
+    if (st != MUSC_OK)
+        musc_audio_clear(out);
+    free(tracks);
+    free(chans);
+    prepared_free(&p);
+    return st;
+}
+
+/* ---- stems --------------------------------------------------------------- */
+
+typedef struct stem_pool {
+    const render_ctx *ctx;
+    musc_audio *stems;
+    size_t n, next;
+    pthread_mutex_t lock;
+    musc_status status;
+    char message[1024];
+} stem_pool;
+
+static void *stem_worker(void *arg)
+{
+    stem_pool *pool = arg;
+    for (;;) {
+        pthread_mutex_lock(&pool->lock);
+        size_t i = pool->next++;
+        int failed = pool->status != MUSC_OK;
+        pthread_mutex_unlock(&pool->lock);
+        if (i >= pool->n || failed)
+            break;
+        const musc_track *t = &pool->ctx->music->tracks[i];
+        if (track_notes_in_window(pool->ctx, t) == 0)
+            continue; /* a silent stem, sized later */
+        int chan = t->is_drum ? 9 : 0;
+        synth_job job = {&i, &chan, 1, 16};
+        musc_status st = render_synth(pool->ctx, &job, &pool->stems[i]);
+        if (st != MUSC_OK) {
+            pthread_mutex_lock(&pool->lock);
+            if (pool->status == MUSC_OK) {
+                pool->status = st;
+                snprintf(pool->message, sizeof pool->message, "%s", musc_errmsg());
+            }
+            pthread_mutex_unlock(&pool->lock);
+        }
+    }
+    return NULL;
+}
+
+static int cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+musc_status musc_render_stems(const musc_music *music, const musc_render_options *options,
+                              musc_audio *stems, musc_audio *mix, musc_render_info *info)
+{
+    if (mix)
+        memset(mix, 0, sizeof *mix);
+    if (music && stems)
+        memset(stems, 0, music->n_tracks * sizeof *stems);
+    musc_render_options defaults = musc_render_options_default();
+    prepared p;
+    musc_status st = prepare(music, options, &defaults, &p);
+    if (st != MUSC_OK) {
+        prepared_free(&p);
+        return st;
+    }
+    const render_ctx *c = &p.ctx;
+    size_t nt = c->music->n_tracks;
+    p.progress.total = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (track_notes_in_window(c, &c->music->tracks[i]))
+            p.progress.total += (double)c->score_frames;
+
+    stem_pool pool = {.ctx = c, .stems = stems, .n = nt, .status = MUSC_OK};
+    pthread_mutex_init(&pool.lock, NULL);
+    int n_threads = c->opt->threads > 0 ? c->opt->threads : cpu_count();
+    if ((size_t)n_threads > nt)
+        n_threads = (int)nt;
+    pthread_t *th = calloc((size_t)(n_threads > 0 ? n_threads : 1), sizeof *th);
+    int started = 0;
+    if (th)
+        for (; started < n_threads - 1; started++)
+            if (pthread_create(&th[started], NULL, stem_worker, &pool) != 0)
+                break;
+    stem_worker(&pool); /* this thread works too */
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    pthread_mutex_destroy(&pool.lock);
+    if (pool.status != MUSC_OK) {
+        st = musc_error(pool.status, "%s", pool.message);
+        goto fail;
+    }
+
+    /* Pad every stem to the longest, then sum. */
+    size_t frames = 0;
+    for (size_t i = 0; i < nt; i++)
+        frames = stems[i].n_frames > frames ? stems[i].n_frames : frames;
+    for (size_t i = 0; i < nt; i++) {
+        musc_audio *s = &stems[i];
+        if (s->n_frames == frames && s->samples)
+            continue;
+        float *q = realloc(s->samples, (frames ? frames : 1) * 2 * sizeof *q);
+        if (!q) {
+            st = musc_error(MUSC_ERR_NOMEM, "out of memory for stems");
+            goto fail;
+        }
+        memset(q + 2 * s->n_frames, 0, (frames - s->n_frames) * 2 * sizeof *q);
+        s->samples = q;
+        s->n_frames = frames;
+        s->channels = 2;
+        s->sample_rate = c->opt->sample_rate;
+    }
+    if (mix) {
+        mix->samples = calloc((frames ? frames : 1) * 2, sizeof *mix->samples);
+        if (!mix->samples) {
+            st = musc_error(MUSC_ERR_NOMEM, "out of memory for the mix");
+            goto fail;
+        }
+        mix->n_frames = frames;
+        mix->channels = 2;
+        mix->sample_rate = c->opt->sample_rate;
+        for (size_t i = 0; i < nt; i++)
+            for (size_t k = 0; k < 2 * frames; k++)
+                mix->samples[k] += stems[i].samples[k];
+    }
+    int n_synths = 0;
+    for (size_t i = 0; i < nt; i++)
+        n_synths += track_notes_in_window(c, &c->music->tracks[i]) > 0;
+    fill_info(&p, frames, n_synths, info);
+    prepared_free(&p);
+    return MUSC_OK;
+fail:
+    for (size_t i = 0; i < nt; i++)
+        musc_audio_clear(&stems[i]);
+    if (mix)
+        musc_audio_clear(mix);
+    prepared_free(&p);
+    return st;
+}
