@@ -25,7 +25,7 @@
 
 #define LOOKAHEAD_SECONDS 0.002
 #define RELEASE_SECONDS 0.050
-#define MAX_PASSES 8
+#define MAX_PASSES 12
 
 static musc_status check_audio(const musc_audio *a)
 {
@@ -236,18 +236,27 @@ musc_status musc_audio_normalize(musc_audio *a, double target, double ceiling_db
         return musc_error(MUSC_ERR_NOMEM, "out of memory normalizing %zu frames", N);
     }
     true_peak_per_frame(a, peak);
-    /* Aim the envelope a little below the ceiling: the 8-tap interpolator
-     * can underestimate libebur128's true peak by a few hundredths of a dB. */
-    double ceiling = pow(10.0, (ceiling_db - 0.1) / 20.0);
+    /* The envelope aims a little below the ceiling, and lower still if
+     * libebur128's true-peak meter (a longer interpolator than the 8 taps
+     * here) still reads over it: content near Nyquist fools short filters. */
+    double aim_db = ceiling_db - 0.1;
     double gain = pow(10.0, (target - r.before.integrated) / 20.0);
     musc_loudness now;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
+        double ceiling = pow(10.0, aim_db / 20.0);
         if ((st = limiter_envelope(peak, N, gain, ceiling, a->sample_rate, env)) != MUSC_OK ||
-            (st = measure(a, gain, env, EBUR128_MODE_I, &now)) != MUSC_OK)
+            (st = measure(a, gain, env, EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK, &now)) != MUSC_OK)
             goto done;
-        if (!isfinite(now.integrated) || fabs(now.integrated - target) < 0.05)
+        if (!isfinite(now.integrated))
             break;
-        gain *= pow(10.0, (target - now.integrated) / 20.0);
+        int loud_ok = fabs(now.integrated - target) < 0.05;
+        int peak_ok = now.true_peak <= ceiling_db;
+        if (loud_ok && peak_ok)
+            break;
+        if (!peak_ok)
+            aim_db -= now.true_peak - ceiling_db + 0.05;
+        if (!loud_ok)
+            gain *= pow(10.0, (target - now.integrated) / 20.0);
     }
     r.gain_db = 20 * log10(gain);
     r.limiter_db = 0;
