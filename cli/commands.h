@@ -18,5 +18,7 @@ typedef struct musc_command {
 /* Add a new subcommand: declare it here and list it in cli/main.c. */
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_perform(int argc, char **argv);
 
 #endif

@@ -11,6 +11,8 @@
 static const musc_command commands[] = {
     {"info", "show what a music file holds (tracks, notes, tempos, repairs)", cmd_info},
     {"convert", "convert between formats, chosen by file extension", cmd_convert},
+    {"render", "render a score to audio (WAV, FLAC, OGG) with a SoundFont", cmd_render},
+    {"perform", "write an expressive performance of a score (dynamics, timing)", cmd_perform},
 };
 
 static void usage(FILE *f)

@@ -150,10 +150,54 @@ musc_status musc_audio_normalize(musc_audio *audio, double target_lufs, double c
  * MUSC_ERR_UNSUPPORTED (unknown extension); MUSC_ERR_ARG (empty audio). */
 musc_status musc_audio_write(const musc_audio *audio, const char *path, int overwrite);
 
+/* Check before a long render that `path` can be written: a known extension
+ * (MUSC_ERR_UNSUPPORTED), not an existing file unless `overwrite`
+ * (MUSC_ERR_EXISTS), and a writable directory (MUSC_ERR_IO). */
+musc_status musc_audio_check_output(const char *path, int overwrite);
+
 /* Read an audio file (anything libsndfile reads) into float samples. *out is
  * overwritten; the caller clears it. MUSC_ERR_IO, MUSC_ERR_FORMAT,
  * MUSC_ERR_NOMEM. */
 musc_status musc_audio_read(const char *path, musc_audio *out);
+
+/* ---- expressive performance --------------------------------------------- */
+
+/* A performance of a score: what a player adds to the notation. Every
+ * component scales with `amount` times its own factor; amount 0 leaves the
+ * score exactly as it is. Randomness comes from `seed` alone (each note's
+ * draws hash its track, index and the seed), so a seed reproduces a
+ * performance on every machine. */
+typedef struct musc_perform_options {
+    double amount;       /* 0 = exact score, 1 = natural, up to 2 (1) */
+    uint64_t seed;       /* (1) */
+    double dynamics;     /* metrical accents, phrase arcs, velocity noise (1) */
+    double timing;       /* micro-timing (ms jitter) and rubato at phrase ends (1) */
+    double articulation; /* legato overlap, staccato shortening (1) */
+    double chord_spread; /* roll simultaneous notes, lowest first (1) */
+    int phrase_bars;     /* bars per phrase for arcs and rubato (4) */
+} musc_perform_options;
+
+/* The defaults shown in the struct comments. */
+musc_perform_options musc_perform_options_default(void);
+
+/* Turn `music` into a performance of itself, in place:
+ *  - dynamics: velocity accents on downbeats and strong beats (weaker off
+ *    the beat), an arc over each phrase (rising to its middle, softer at the
+ *    cadence), and a little noise;
+ *  - timing: each onset (and its note) moves by a few milliseconds, a
+ *    shared amount for notes struck together; each phrase slows over its
+ *    last bar (rubato), which shifts everything after it, all tracks alike;
+ *  - articulation: notes that end where the next begins overlap it slightly
+ *    (legato), notes much shorter than the gap to the next get shorter
+ *    (staccato);
+ *  - chord spread: notes struck together roll upward by a few ms.
+ * Drum tracks get accents and timing but no articulation or spread. The
+ * resolution is raised to at least 480 ticks per quarter (times scaled
+ * exactly) so millisecond offsets survive. Velocities stay 1..127, onsets
+ * >= 0, and the lists end sorted. Notes only: chords (musc_chord) keep
+ * their times. MUSC_ERR_ARG (bad options), MUSC_ERR_INVALID, MUSC_ERR_NOMEM
+ * (the music is then unchanged). */
+musc_status musc_perform(musc_music *music, const musc_perform_options *options);
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,27 @@ static int format_for(const char *path)
     return 0;
 }
 
+musc_status musc_audio_check_output(const char *path, int overwrite)
+{
+    if (!format_for(path))
+        return musc_error(MUSC_ERR_UNSUPPORTED, "'%s': unknown audio file extension, expected "
+                          ".wav, .flac, .ogg or .aiff", path);
+    struct stat st;
+    if (!overwrite && stat(path, &st) == 0)
+        return musc_error(MUSC_ERR_EXISTS, "'%s' exists; not overwriting it (use --force to "
+                          "replace it)", path);
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+    if (!dir)
+        return musc_error(MUSC_ERR_NOMEM, "out of memory");
+    int ok = access(dir, W_OK) == 0;
+    int e = errno;
+    free(dir);
+    if (!ok)
+        return musc_error(MUSC_ERR_IO, "cannot write '%s': %s", path, strerror(e));
+    return MUSC_OK;
+}
+
 musc_status musc_audio_write(const musc_audio *a, const char *path, int overwrite)
 {
     if (!a || !a->samples || a->n_frames == 0 || a->channels < 1)
