@@ -8,22 +8,70 @@
  *    of 60 qpm at time 0, so a quarter lasts one second and every tick stays
  *    exact. Tempo events in such a file (which do not affect SMPTE timing)
  *    are kept as raw events.
+ *  - Formats 0 and 1: every track starts at tick 0. Format 2 tracks are
+ *    independent patterns: they are laid one after another, each starting at
+ *    the previous track's end-of-track time. Chunks other than MTrk are
+ *    skipped; RMID files are read from their "data" chunk.
  *  - One musc track per (MIDI track, channel, program) as MusPy does; the
- *    program is the one in force on that channel when the note ends. Channel
- *    10 (index 9) is a drum track. Controls, bends and pressure go to the
- *    track of their (MIDI track, channel, current program).
+ *    program is the one in force on that channel when the note ends, and
+ *    each MIDI track starts with program 0 on every channel (MusPy). Channel
+ *    10 (index 9) is a drum track; track->channel is the source channel.
+ *    Tracks are ordered by MIDI track, then by the first event that needed
+ *    them. Controls, bends and pressure go to the track of their (MIDI
+ *    track, channel, current program); a group that ends up without notes
+ *    (controls sent before the program change, say) gives them to the first
+ *    group of the same MIDI track and channel that has notes, and stays a
+ *    note-less track only when that channel has no notes in its MIDI track
+ *    (MUSC_MIDI_READ_DROP_NOTELESS drops it instead, as MusPy does).
  *  - Note-on with velocity 0 is a note-off. A note-off closes an open note of
  *    the same (track, channel, pitch) chosen by musc_read_options.overlap.
  *    Unmatched note-offs are ignored. Notes still open at the end of a MIDI
- *    track are closed at the time of the track's last event (and reported).
+ *    track are closed at the time of the track's last event and reported as
+ *    MUSC_REPAIR_UNCLOSED_NOTE in both modes (it is legal SMF, so strict mode
+ *    does not fail). Note-off velocities are not kept.
  *  - Running status is kept across meta and sysex events, as real files
- *    need. Tempo, time and key signatures, markers, text, cue points and
- *    lyrics go to the music; track and instrument names to the tracks of
- *    that MIDI track; copyright to metadata.copyright, the first track name
- *    of track 0 of a format 1 file (or a format 0 file) also to metadata.title.
- *    Other meta events and sysex are kept as raw events.
- *  - Limits: at most 65535 tracks, events bounded by the file size, so memory
- *    use stays proportional to the input.
+ *    need. Where events go: tempo (0x51), time signature (0x58, denominator
+ *    2^0..2^7) and key signature (0x59, with root and mode) to the music's
+ *    lists; text (0x01), marker (0x06) and cue point (0x07) to music
+ *    annotations (MUSC_ANN_TEXT / MARKER / CUE); lyrics (0x05) to
+ *    music->lyrics; the first copyright (0x02) to metadata.copyright; the
+ *    first track name (0x03) and instrument name (0x04) of a MIDI track to
+ *    every musc track made from it, and the first track name of track 0 of a
+ *    format 0 or 1 file also to metadata.title. Kept as raw events (type =
+ *    meta type, data = payload, track = MIDI track index): sequence number
+ *    0x00, program name 0x08, device name 0x09, channel prefix 0x20, port
+ *    0x21, SMPTE offset 0x54, sequencer-specific 0x7F, unknown types, later
+ *    copyrights and names, names of a MIDI track that yields no musc track,
+ *    and known events whose values are unusable (tempo 0, ...). Sysex: raw
+ *    MUSC_RAW_SYSEX (data after F0, its closing F7 included) and
+ *    MUSC_RAW_ESCAPE (data after F7). End of track (0x2F) ends the track.
+ *  - Text: a meta text ends at its first NUL byte; text that is not valid
+ *    UTF-8 is read as Latin-1 (as mido does) and converted to UTF-8.
+ *  - Strict mode (musc_read_options.strict) fails with MUSC_ERR_FORMAT, the
+ *    message naming the byte offset, on: a bad header (length < 6, format >
+ *    2, division 0, SMPTE rate other than 24/25/29/30 or 0 ticks per frame),
+ *    a track count that disagrees with the header (format 0: not 1), a chunk
+ *    running past the data or trailing bytes too short for a chunk, an event
+ *    crossing its chunk's end, a missing end-of-track or data after it, a
+ *    data byte where no running status exists, a status byte 0xF1..0xFE
+ *    other than 0xF7, a data byte > 127, a variable-length number over 4
+ *    bytes, a tempo/time/key signature/end-of-track of the wrong length or
+ *    out of range, a meta type > 0x7F, and junk before MThd.
+ *  - Repair mode (the default) fixes each of those and logs it in the report
+ *    with its byte offset (from the start of the input, RIFF wrapper
+ *    included): junk before MThd is skipped (MThd searched in the first 4096
+ *    bytes); header fields are read as format 1 / 480 ticks per quarter; a
+ *    chunk length is trusted only when it ends at the data's end or at what
+ *    looks like the next chunk id, else the track runs to its end-of-track
+ *    (never past the next "MTrk"); bytes after end-of-track are skipped; an
+ *    event cut off by the end of the data is dropped; a stray data byte or
+ *    illegal status byte is skipped (with the nominal data bytes of F1-F3);
+ *    data bytes > 127 are clamped to 127; over-long variable-length numbers
+ *    are clamped to 0x0FFFFFFF; unusable meta events become raw events;
+ *    garbage between chunks is skipped up to the next "MTrk".
+ *  - Limits: at most 65535 MIDI tracks, inputs up to 2^34 bytes (so ticks
+ *    never overflow), events bounded by the file size, so memory use stays
+ *    proportional to the input.
  *
  * Writing: SMF format 1. Track 0 holds title, tempos, time and key
  * signatures, markers, text, lyrics and raw events at their real times; then
@@ -42,6 +90,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* musc_read_options.flags bits for MIDI reading. */
+#define MUSC_MIDI_READ_DROP_NOTELESS 0x1 /* drop tracks without notes (MusPy) */
 
 /* Parse a MIDI file held in memory. On success *out is a new music the
  * caller frees. `options` and `report` may be NULL. Errors: MUSC_ERR_FORMAT
