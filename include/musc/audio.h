@@ -7,8 +7,8 @@
  * no temporary MIDI file, no subprocess. Each track gets its own MIDI
  * channel in one synth of up to 256 channels (drum tracks on channel 10 of a
  * group of 16, bank 128; melodic tracks elsewhere), so controls and bends
- * never leak between tracks; scores with more tracks than one synth holds
- * are rendered by several synths and summed. Times come from the tempo map.
+ * never leak between tracks; scores with more tracks than one synth holds,
+ * or rendered on several threads, use several synths, summed. Times come from the tempo map.
  * After the last note the tail (release, reverb) is rendered until it falls
  * silent, up to a bound.
  *
@@ -75,7 +75,7 @@ typedef struct musc_render_options {
     double max_tail;        /* seconds rendered after the last note at most (8) */
     double silence_db;      /* tail ends when 50 ms peak below this dBFS (-90) */
     int polyphony;          /* voices per synth (1024) */
-    int threads;            /* stems rendered in parallel: 0 = one per core */
+    int threads;            /* synths rendered in parallel: 0 = one per core */
     musc_progress_fn progress; /* NULL = none */
     void *progress_user;
 } musc_render_options;
@@ -89,7 +89,7 @@ typedef struct musc_render_info {
     size_t score_frames;    /* score_seconds in frames */
     size_t tail_frames;     /* frames rendered after that */
     size_t n_notes;         /* notes (and chord pitches) played */
-    int n_synths;           /* FluidSynth instances used for the mix */
+    int n_synths;           /* FluidSynth instances used */
     char soundfont[1024];   /* the SoundFont used */
 } musc_render_info;
 

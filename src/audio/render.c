@@ -19,10 +19,14 @@
  * released only when its last note ends, since FluidSynth would otherwise
  * cut the later note at the earlier note's end.
  *
- * Stems render each track alone in its own synth, spread over threads; the
- * mix is then their sum, so the stems add up to it exactly. FluidSynth's
- * voices, reverb and chorus are linear, so a single-pass mix matches the sum
- * up to float rounding (the tests check this).
+ * Threads: the mix splits its tracks among as many synths as there are
+ * threads (balanced by note count), rendered in parallel and summed in a
+ * fixed order. Stems render each track alone in its own synth, also spread
+ * over threads; the mix is then their sum, so the stems add up to it
+ * exactly. FluidSynth's voices, reverb and chorus are linear, so mixes made
+ * with different splits agree closely; not bit for bit, because FluidSynth
+ * does not reset every voice's filter and gain ramp when it reuses a voice,
+ * so a note's first milliseconds depend on what that voice played before.
  */
 #include "musc/audio.h"
 
@@ -598,109 +602,21 @@ static void fill_info(const prepared *p, size_t n_frames, int n_synths, musc_ren
     snprintf(info->soundfont, sizeof info->soundfont, "%s", p->soundfont);
 }
 
-/* dst += src, growing dst (zero-filled) to src's length if needed. */
-static musc_status add_into(musc_audio *dst, const musc_audio *src)
-{
-    if (src->n_frames > dst->n_frames) {
-        float *p = realloc(dst->samples, src->n_frames * 2 * sizeof *p);
-        if (!p)
-            return musc_error(MUSC_ERR_NOMEM, "out of memory mixing audio");
-        memset(p + 2 * dst->n_frames, 0, (src->n_frames - dst->n_frames) * 2 * sizeof *p);
-        dst->samples = p;
-        dst->n_frames = src->n_frames;
-    }
-    for (size_t i = 0; i < 2 * src->n_frames; i++)
-        dst->samples[i] += src->samples[i];
-    return MUSC_OK;
-}
+/* ---- running synths on threads ------------------------------------------- */
 
-musc_status musc_render(const musc_music *music, const musc_render_options *options,
-                        musc_audio *out, musc_render_info *info)
-{
-    memset(out, 0, sizeof *out);
-    musc_render_options defaults = musc_render_options_default();
-    prepared p;
-    musc_status st = prepare(music, options, &defaults, &p);
-    if (st != MUSC_OK) {
-        prepared_free(&p);
-        return st;
-    }
-    const render_ctx *c = &p.ctx;
-    size_t nt = c->music->n_tracks;
-    size_t *tracks = malloc((nt ? nt : 1) * sizeof *tracks);
-    int *chans = malloc((nt ? nt : 1) * sizeof *chans);
-    if (!tracks || !chans) {
-        st = musc_error(MUSC_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    p.progress.total = (double)c->score_frames;
-
-    /* Fill synths in track order: drums on channel 9 of each group of 16. */
-    size_t ti = 0;
-    int n_synths = 0;
-    while (ti < nt) {
-        size_t n = 0;
-        int drums = 0, melodic = 0, max_chan = 0;
-        for (; ti < nt; ti++) {
-            const musc_track *t = &c->music->tracks[ti];
-            if (track_notes_in_window(c, t) == 0)
-                continue;
-            int ch;
-            if (t->is_drum) {
-                if (drums == DRUM_SLOTS)
-                    break;
-                ch = drums++ * 16 + 9;
-            } else {
-                if (melodic == MELODIC_SLOTS)
-                    break;
-                int r = melodic % 15;
-                ch = (melodic / 15) * 16 + (r >= 9 ? r + 1 : r);
-                melodic++;
-            }
-            tracks[n] = ti;
-            chans[n++] = ch;
-            max_chan = ch > max_chan ? ch : max_chan;
-        }
-        if (n == 0)
-            break;
-        synth_job job = {tracks, chans, n, (max_chan / 16 + 1) * 16};
-        musc_audio part;
-        if ((st = render_synth(c, &job, &part)) != MUSC_OK)
-            goto done;
-        if (n_synths == 0) {
-            *out = part;
-        } else {
-            st = add_into(out, &part);
-            musc_audio_clear(&part);
-            if (st != MUSC_OK)
-                goto done;
-        }
-        n_synths++;
-    }
-    fill_info(&p, out->n_frames, n_synths, info);
-done:
-    if (st != MUSC_OK)
-        musc_audio_clear(out);
-    free(tracks);
-    free(chans);
-    prepared_free(&p);
-    return st;
-}
-
-/* ---- stems --------------------------------------------------------------- */
-
-typedef struct stem_pool {
+typedef struct job_pool {
     const render_ctx *ctx;
-    musc_audio *stems;
+    const synth_job *jobs;
+    musc_audio *outs;
     size_t n, next;
     pthread_mutex_t lock;
     musc_status status;
     char message[1024];
-} stem_pool;
+} job_pool;
 
-static void *stem_worker(void *arg)
+static void *job_worker(void *arg)
 {
-    stem_pool *pool = arg;
+    job_pool *pool = arg;
     for (;;) {
         pthread_mutex_lock(&pool->lock);
         size_t i = pool->next++;
@@ -708,12 +624,7 @@ static void *stem_worker(void *arg)
         pthread_mutex_unlock(&pool->lock);
         if (i >= pool->n || failed)
             break;
-        const musc_track *t = &pool->ctx->music->tracks[i];
-        if (track_notes_in_window(pool->ctx, t) == 0)
-            continue; /* a silent stem, sized later */
-        int chan = t->is_drum ? 9 : 0;
-        synth_job job = {&i, &chan, 1, 16};
-        musc_status st = render_synth(pool->ctx, &job, &pool->stems[i]);
+        musc_status st = render_synth(pool->ctx, &pool->jobs[i], &pool->outs[i]);
         if (st != MUSC_OK) {
             pthread_mutex_lock(&pool->lock);
             if (pool->status == MUSC_OK) {
@@ -732,6 +643,250 @@ static int cpu_count(void)
     return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }
 
+/* Render every job (outs[i] for jobs[i]) on up to `threads` threads, this
+ * one included. On error every output is cleared and the first error's
+ * message is re-raised on this thread. */
+static musc_status run_jobs(const render_ctx *c, const synth_job *jobs, size_t n, int threads,
+                            musc_audio *outs)
+{
+    memset(outs, 0, n * sizeof *outs);
+    job_pool pool = {.ctx = c, .jobs = jobs, .outs = outs, .n = n, .status = MUSC_OK};
+    pthread_mutex_init(&pool.lock, NULL);
+    if ((size_t)threads > n)
+        threads = (int)n;
+    pthread_t *th = threads > 1 ? calloc((size_t)threads, sizeof *th) : NULL;
+    int started = 0;
+    if (th)
+        for (; started < threads - 1; started++)
+            if (pthread_create(&th[started], NULL, job_worker, &pool) != 0)
+                break;
+    job_worker(&pool);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    free(th);
+    pthread_mutex_destroy(&pool.lock);
+    if (pool.status == MUSC_OK)
+        return MUSC_OK;
+    for (size_t i = 0; i < n; i++)
+        musc_audio_clear(&outs[i]);
+    return musc_error(pool.status, "%s", pool.message);
+}
+
+/* Pad `a` with silence to `frames` (a missing buffer becomes silence). */
+static musc_status pad_to(musc_audio *a, size_t frames, int sample_rate)
+{
+    if (a->samples && a->n_frames == frames)
+        return MUSC_OK;
+    float *q = realloc(a->samples, (frames ? frames : 1) * 2 * sizeof *q);
+    if (!q)
+        return musc_error(MUSC_ERR_NOMEM, "out of memory for %zu frames", frames);
+    memset(q + 2 * a->n_frames, 0, (frames - a->n_frames) * 2 * sizeof *q);
+    a->samples = q;
+    a->n_frames = frames;
+    a->channels = 2;
+    a->sample_rate = sample_rate;
+    return MUSC_OK;
+}
+
+/* *mix = the sum of parts[0..n), in index order (so the result does not
+ * depend on which thread finished first), as long as the longest. */
+static musc_status sum_parts(const musc_audio *parts, size_t n, int sample_rate, musc_audio *mix)
+{
+    size_t frames = 0;
+    for (size_t i = 0; i < n; i++)
+        frames = parts[i].n_frames > frames ? parts[i].n_frames : frames;
+    mix->samples = calloc((frames ? frames : 1) * 2, sizeof *mix->samples);
+    if (!mix->samples)
+        return musc_error(MUSC_ERR_NOMEM, "out of memory for the mix");
+    mix->n_frames = frames;
+    mix->channels = 2;
+    mix->sample_rate = sample_rate;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < 2 * parts[i].n_frames; k++)
+            mix->samples[k] += parts[i].samples[k];
+    return MUSC_OK;
+}
+
+/* ---- the mix --------------------------------------------------------------- */
+
+typedef struct synth_plan {
+    size_t n_synths;
+    synth_job *jobs;
+    size_t *tracks; /* job k's tracks are tracks[first[k] .. first[k] + jobs[k].n) */
+    int *chans;
+    int *load;      /* notes per synth, to balance */
+    int *drums, *melodic;
+} synth_plan;
+
+static void plan_free(synth_plan *p)
+{
+    free(p->jobs);
+    free(p->tracks);
+    free(p->chans);
+    free(p->load);
+    free(p->drums);
+    free(p->melodic);
+}
+
+/* Share the tracks that have notes among S synths: S is at least what the
+ * channel limits need and, for speed, up to `threads`. Tracks go, largest
+ * first, to the least loaded synth with a free channel of their kind
+ * (drums on channel 10 of each 16, melodic tracks on the others). */
+static musc_status plan_synths(const render_ctx *c, int threads, synth_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    const musc_music *m = c->music;
+    size_t nt = m->n_tracks, active = 0, n_drums = 0, n_melodic = 0;
+    size_t *order = malloc((nt ? nt : 1) * sizeof *order);
+    size_t *notes = malloc((nt ? nt : 1) * sizeof *notes);
+    if (!order || !notes) {
+        free(order);
+        free(notes);
+        return musc_error(MUSC_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nt; i++) {
+        notes[i] = track_notes_in_window(c, &m->tracks[i]);
+        if (notes[i]) {
+            order[active++] = i;
+            if (m->tracks[i].is_drum)
+                n_drums++;
+            else
+                n_melodic++;
+        }
+    }
+    /* largest first (insertion sort is fine: stable, and tracks are few) */
+    for (size_t i = 1; i < active; i++)
+        for (size_t j = i; j > 0 && notes[order[j]] > notes[order[j - 1]]; j--) {
+            size_t t = order[j]; order[j] = order[j - 1]; order[j - 1] = t;
+        }
+    size_t need = (n_drums + DRUM_SLOTS - 1) / DRUM_SLOTS;
+    size_t need_m = (n_melodic + MELODIC_SLOTS - 1) / MELODIC_SLOTS;
+    size_t S = need > need_m ? need : need_m;
+    if (S < 1)
+        S = 1;
+    size_t want = (size_t)threads < active ? (size_t)threads : active;
+    if (want > S)
+        S = want;
+    p->n_synths = S;
+    p->jobs = calloc(S, sizeof *p->jobs);
+    p->tracks = malloc((active ? active : 1) * sizeof *p->tracks);
+    p->chans = malloc((active ? active : 1) * sizeof *p->chans);
+    p->load = calloc(S, sizeof *p->load);
+    p->drums = calloc(S, sizeof *p->drums);
+    p->melodic = calloc(S, sizeof *p->melodic);
+    size_t *assign = malloc((nt ? nt : 1) * sizeof *assign); /* by track: synth, or S */
+    int *chan_of = malloc((nt ? nt : 1) * sizeof *chan_of);
+    musc_status st = MUSC_OK;
+    if (!p->jobs || !p->tracks || !p->chans || !p->load || !p->drums || !p->melodic || !assign ||
+        !chan_of) {
+        st = musc_error(MUSC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nt; i++)
+        assign[i] = S;
+    for (size_t a = 0; a < active; a++) {
+        const musc_track *t = &m->tracks[order[a]];
+        size_t best = S;
+        for (size_t s = 0; s < S; s++) {
+            int free_slot = t->is_drum ? p->drums[s] < DRUM_SLOTS : p->melodic[s] < MELODIC_SLOTS;
+            if (free_slot && (best == S || p->load[s] < p->load[best]))
+                best = s;
+        }
+        int ch;
+        if (t->is_drum) {
+            ch = p->drums[best]++ * 16 + 9;
+        } else {
+            int k = p->melodic[best]++, r = k % 15;
+            ch = (k / 15) * 16 + (r >= 9 ? r + 1 : r);
+        }
+        p->load[best] += (int)notes[order[a]];
+        assign[order[a]] = best;
+        chan_of[order[a]] = ch;
+    }
+    /* Lay the tracks out synth by synth, in score order within each. */
+    size_t at = 0;
+    for (size_t s = 0; s < S; s++) {
+        p->jobs[s].tracks = p->tracks + at;
+        p->jobs[s].chans = p->chans + at;
+        int max_chan = 0;
+        for (size_t i = 0; i < nt; i++)
+            if (assign[i] == s) {
+                p->tracks[at] = i;
+                p->chans[at++] = chan_of[i];
+                p->jobs[s].n++;
+                max_chan = chan_of[i] > max_chan ? chan_of[i] : max_chan;
+            }
+        p->jobs[s].n_channels = (max_chan / 16 + 1) * 16;
+    }
+done:
+    free(order);
+    free(notes);
+    free(assign);
+    free(chan_of);
+    if (st != MUSC_OK)
+        plan_free(p);
+    return st;
+}
+
+static int thread_count(const musc_render_options *o)
+{
+    return o->threads > 0 ? o->threads : cpu_count();
+}
+
+musc_status musc_render(const musc_music *music, const musc_render_options *options,
+                        musc_audio *out, musc_render_info *info)
+{
+    memset(out, 0, sizeof *out);
+    musc_render_options defaults = musc_render_options_default();
+    prepared p;
+    musc_status st = prepare(music, options, &defaults, &p);
+    if (st != MUSC_OK) {
+        prepared_free(&p);
+        return st;
+    }
+    const render_ctx *c = &p.ctx;
+    int threads = thread_count(c->opt);
+    synth_plan plan;
+    musc_audio *parts = NULL;
+    if ((st = plan_synths(c, threads, &plan)) != MUSC_OK)
+        goto done;
+    parts = calloc(plan.n_synths, sizeof *parts);
+    if (!parts) {
+        st = musc_error(MUSC_ERR_NOMEM, "out of memory");
+        goto done_plan;
+    }
+    p.progress.total = (double)c->score_frames * (double)plan.n_synths;
+    if ((st = run_jobs(c, plan.jobs, plan.n_synths, threads, parts)) != MUSC_OK)
+        goto done_plan;
+    /* Sum into the longest part (the others in index order: the same
+     * plan always gives the same bits, whichever thread finished first). */
+    size_t longest = 0;
+    for (size_t i = 1; i < plan.n_synths; i++)
+        if (parts[i].n_frames > parts[longest].n_frames)
+            longest = i;
+    *out = parts[longest];
+    memset(&parts[longest], 0, sizeof parts[longest]);
+    for (size_t i = 0; i < plan.n_synths; i++) {
+        for (size_t k = 0; k < 2 * parts[i].n_frames; k++)
+            out->samples[k] += parts[i].samples[k];
+        musc_audio_clear(&parts[i]);
+    }
+    for (size_t i = 0; i < plan.n_synths; i++)
+        musc_audio_clear(&parts[i]);
+    if (st == MUSC_OK)
+        fill_info(&p, out->n_frames, (int)plan.n_synths, info);
+done_plan:
+    free(parts);
+    plan_free(&plan);
+done:
+    if (st != MUSC_OK)
+        musc_audio_clear(out);
+    prepared_free(&p);
+    return st;
+}
+
+/* ---- stems --------------------------------------------------------------- */
+
 musc_status musc_render_stems(const musc_music *music, const musc_render_options *options,
                               musc_audio *stems, musc_audio *mix, musc_render_info *info)
 {
@@ -747,76 +902,51 @@ musc_status musc_render_stems(const musc_music *music, const musc_render_options
         return st;
     }
     const render_ctx *c = &p.ctx;
-    size_t nt = c->music->n_tracks;
-    p.progress.total = 0;
-    for (size_t i = 0; i < nt; i++)
-        if (track_notes_in_window(c, &c->music->tracks[i]))
-            p.progress.total += (double)c->score_frames;
-
-    stem_pool pool = {.ctx = c, .stems = stems, .n = nt, .status = MUSC_OK};
-    pthread_mutex_init(&pool.lock, NULL);
-    int n_threads = c->opt->threads > 0 ? c->opt->threads : cpu_count();
-    if ((size_t)n_threads > nt)
-        n_threads = (int)nt;
-    pthread_t *th = calloc((size_t)(n_threads > 0 ? n_threads : 1), sizeof *th);
-    int started = 0;
-    if (th)
-        for (; started < n_threads - 1; started++)
-            if (pthread_create(&th[started], NULL, stem_worker, &pool) != 0)
-                break;
-    stem_worker(&pool); /* this thread works too */
-    for (int i = 0; i < started; i++)
-        pthread_join(th[i], NULL);
-    free(th);
-    pthread_mutex_destroy(&pool.lock);
-    if (pool.status != MUSC_OK) {
-        st = musc_error(pool.status, "%s", pool.message);
-        goto fail;
+    size_t nt = c->music->n_tracks, n_jobs = 0;
+    synth_job *jobs = malloc((nt ? nt : 1) * sizeof *jobs);
+    size_t *index = malloc((nt ? nt : 1) * sizeof *index);
+    musc_audio *outs = calloc(nt ? nt : 1, sizeof *outs);
+    static const int melodic_chan = 0, drum_chan = 9;
+    if (!jobs || !index || !outs) {
+        st = musc_error(MUSC_ERR_NOMEM, "out of memory");
+        goto done;
     }
-
-    /* Pad every stem to the longest, then sum. */
+    for (size_t i = 0; i < nt; i++) {
+        index[i] = i;
+        if (track_notes_in_window(c, &c->music->tracks[i]) == 0)
+            continue; /* a silent stem */
+        jobs[n_jobs].tracks = &index[i];
+        jobs[n_jobs].chans = c->music->tracks[i].is_drum ? &drum_chan : &melodic_chan;
+        jobs[n_jobs].n = 1;
+        jobs[n_jobs].n_channels = 16;
+        n_jobs++;
+    }
+    p.progress.total = (double)c->score_frames * (double)n_jobs;
+    if ((st = run_jobs(c, jobs, n_jobs, thread_count(c->opt), outs)) != MUSC_OK)
+        goto done;
+    for (size_t k = 0; k < n_jobs; k++) {
+        stems[*jobs[k].tracks] = outs[k];
+        memset(&outs[k], 0, sizeof outs[k]);
+    }
     size_t frames = 0;
     for (size_t i = 0; i < nt; i++)
         frames = stems[i].n_frames > frames ? stems[i].n_frames : frames;
-    for (size_t i = 0; i < nt; i++) {
-        musc_audio *s = &stems[i];
-        if (s->n_frames == frames && s->samples)
-            continue;
-        float *q = realloc(s->samples, (frames ? frames : 1) * 2 * sizeof *q);
-        if (!q) {
-            st = musc_error(MUSC_ERR_NOMEM, "out of memory for stems");
-            goto fail;
-        }
-        memset(q + 2 * s->n_frames, 0, (frames - s->n_frames) * 2 * sizeof *q);
-        s->samples = q;
-        s->n_frames = frames;
-        s->channels = 2;
-        s->sample_rate = c->opt->sample_rate;
-    }
-    if (mix) {
-        mix->samples = calloc((frames ? frames : 1) * 2, sizeof *mix->samples);
-        if (!mix->samples) {
-            st = musc_error(MUSC_ERR_NOMEM, "out of memory for the mix");
-            goto fail;
-        }
-        mix->n_frames = frames;
-        mix->channels = 2;
-        mix->sample_rate = c->opt->sample_rate;
+    for (size_t i = 0; i < nt && st == MUSC_OK; i++)
+        st = pad_to(&stems[i], frames, c->opt->sample_rate);
+    if (st == MUSC_OK && mix)
+        st = sum_parts(stems, nt, c->opt->sample_rate, mix);
+    if (st == MUSC_OK)
+        fill_info(&p, frames, (int)n_jobs, info);
+done:
+    if (st != MUSC_OK) {
         for (size_t i = 0; i < nt; i++)
-            for (size_t k = 0; k < 2 * frames; k++)
-                mix->samples[k] += stems[i].samples[k];
+            musc_audio_clear(&stems[i]);
+        if (mix)
+            musc_audio_clear(mix);
     }
-    int n_synths = 0;
-    for (size_t i = 0; i < nt; i++)
-        n_synths += track_notes_in_window(c, &c->music->tracks[i]) > 0;
-    fill_info(&p, frames, n_synths, info);
-    prepared_free(&p);
-    return MUSC_OK;
-fail:
-    for (size_t i = 0; i < nt; i++)
-        musc_audio_clear(&stems[i]);
-    if (mix)
-        musc_audio_clear(mix);
+    free(jobs);
+    free(index);
+    free(outs);
     prepared_free(&p);
     return st;
 }

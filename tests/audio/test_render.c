@@ -195,7 +195,9 @@ static void stems_sum_to_the_mix(void **state)
      * to FluidSynth reusing voice state between notes (it does not reset
      * every voice's filter and amplitude ramp, so a note's first
      * milliseconds depend on what that voice played before). */
-    assert_int_equal(musc_render(m, &o, &single, NULL), MUSC_OK);
+    o.threads = 1;
+    assert_int_equal(musc_render(m, &o, &single, &info), MUSC_OK);
+    assert_int_equal(info.n_synths, 1);
     size_t n = single.n_frames < mix.n_frames ? single.n_frames : mix.n_frames;
     double d2 = 0, e2 = 0;
     worst = 0;
@@ -232,13 +234,25 @@ static void more_tracks_than_midi_channels(void **state)
                                              20), MUSC_OK);
     }
     musc_render_options o = test_options();
-    musc_audio a;
+    o.threads = 1;
+    musc_audio a, b;
     musc_render_info info;
     assert_int_equal(musc_render(m, &o, &a, &info), MUSC_OK);
     assert_int_equal(info.n_synths, 2);
     assert_int_equal(info.n_notes, 300);
     assert_true(audio_rms(&a, 0, a.n_frames) > 0.002);
+    /* three threads: three synths, the same music */
+    o.threads = 3;
+    assert_int_equal(musc_render(m, &o, &b, &info), MUSC_OK);
+    assert_int_equal(info.n_synths, 3);
+    double d2 = 0, e2 = 0;
+    for (size_t i = 0; i < 2 * a.n_frames && i < 2 * b.n_frames; i++) {
+        d2 += (a.samples[i] - b.samples[i]) * (double)(a.samples[i] - b.samples[i]);
+        e2 += (double)a.samples[i] * a.samples[i];
+    }
+    assert_true(10 * log10(e2 / d2) > 30);
     musc_audio_clear(&a);
+    musc_audio_clear(&b);
     musc_music_free(m);
 }
 
