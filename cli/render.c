@@ -360,7 +360,7 @@ int cmd_render(int argc, char **argv)
             goto done;
         }
         loud = nr.after;
-    } else if ((st = musc_audio_loudness(&mix, &loud)) != MUSC_OK) {
+    } else if ((st = musc_audio_loudness(&mix, 0, &loud)) != MUSC_OK) {
         fail(st);
         goto done;
     }
@@ -388,6 +388,7 @@ int cmd_render(int argc, char **argv)
                               "render_seconds", render_seconds, "realtime_factor", speed);
         json_t *l = json_object();
         json_object_set_new(l, "integrated_lufs", number_or_null(loud.integrated));
+        json_object_set_new(l, "sample_peak_dbfs", number_or_null(loud.sample_peak));
         json_object_set_new(l, "true_peak_dbtp", number_or_null(loud.true_peak));
         json_object_set_new(l, "range_lu", number_or_null(loud.range));
         json_object_set_new(o, "loudness", l);
@@ -409,8 +410,9 @@ int cmd_render(int argc, char **argv)
         free(text);
         json_decref(o);
     } else if (!quiet) {
-        printf("wrote %s: %.2f s at %d Hz, %zu notes, %.1f LUFS, %.1f dBTP", out, seconds,
-               mix.sample_rate, info.n_notes, loud.integrated, loud.true_peak);
+        printf("wrote %s: %.2f s at %d Hz, %zu notes, %.1f LUFS, peak %.1f dB%s", out, seconds,
+               mix.sample_rate, info.n_notes, loud.integrated,
+               normalize ? loud.true_peak : loud.sample_peak, normalize ? "TP" : "FS");
         if (normalize)
             printf(" (normalized from %.1f LUFS)", nr.before.integrated);
         printf("; rendered in %.2f s (%.0fx real time)\n", render_seconds, speed);

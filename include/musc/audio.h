@@ -115,13 +115,17 @@ musc_status musc_render_stems(const musc_music *music, const musc_render_options
 
 typedef struct musc_loudness {
     double integrated;  /* LUFS (EBU R128 / ITU-R BS.1770); -HUGE_VAL if silent */
-    double true_peak;   /* dBTP (4x oversampled peak), -HUGE_VAL if silent */
     double range;       /* loudness range, LU */
+    double sample_peak; /* dBFS, -HUGE_VAL if silent */
+    double true_peak;   /* dBTP (4x oversampled), -HUGE_VAL if silent; NAN if not measured */
 } musc_loudness;
 
-/* Measure loudness. MUSC_ERR_ARG (no channels, rate out of range),
- * MUSC_ERR_NOMEM. */
-musc_status musc_audio_loudness(const musc_audio *audio, musc_loudness *out);
+#define MUSC_LOUDNESS_TRUE_PEAK 1 /* also measure the true peak (about 3x the work) */
+
+/* Measure loudness: integrated, range and sample peak always, the true peak
+ * when `flags` has MUSC_LOUDNESS_TRUE_PEAK. MUSC_ERR_ARG (no channels, rate
+ * out of range), MUSC_ERR_NOMEM. */
+musc_status musc_audio_loudness(const musc_audio *audio, int flags, musc_loudness *out);
 
 typedef struct musc_normalize_report {
     musc_loudness before, after;

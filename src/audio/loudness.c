@@ -43,7 +43,8 @@ static musc_status check_audio(const musc_audio *a)
 static musc_status measure(const musc_audio *a, double gain, const float *env, int mode,
                            musc_loudness *out)
 {
-    out->integrated = out->true_peak = -HUGE_VAL;
+    out->integrated = out->sample_peak = -HUGE_VAL;
+    out->true_peak = NAN;
     out->range = 0;
     ebur128_state *st = ebur128_init((unsigned)a->channels, (unsigned long)a->sample_rate, mode);
     if (!st)
@@ -71,6 +72,13 @@ static musc_status measure(const musc_audio *a, double gain, const float *env, i
         out->integrated = v;
     if (mode & EBUR128_MODE_LRA && ebur128_loudness_range(st, &v) == EBUR128_SUCCESS)
         out->range = v;
+    if ((mode & EBUR128_MODE_SAMPLE_PEAK) == EBUR128_MODE_SAMPLE_PEAK) {
+        double peak = 0;
+        for (unsigned c = 0; c < (unsigned)a->channels; c++)
+            if (ebur128_sample_peak(st, c, &v) == EBUR128_SUCCESS && v > peak)
+                peak = v;
+        out->sample_peak = peak > 0 ? 20 * log10(peak) : -HUGE_VAL;
+    }
     if ((mode & EBUR128_MODE_TRUE_PEAK) == EBUR128_MODE_TRUE_PEAK) {
         double peak = 0;
         for (unsigned c = 0; c < (unsigned)a->channels; c++)
@@ -82,12 +90,15 @@ static musc_status measure(const musc_audio *a, double gain, const float *env, i
     return MUSC_OK;
 }
 
-musc_status musc_audio_loudness(const musc_audio *a, musc_loudness *out)
+musc_status musc_audio_loudness(const musc_audio *a, int flags, musc_loudness *out)
 {
     musc_status st = check_audio(a);
     if (st != MUSC_OK)
         return st;
-    return measure(a, 1.0, NULL, EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_TRUE_PEAK, out);
+    int mode = EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_SAMPLE_PEAK;
+    if (flags & MUSC_LOUDNESS_TRUE_PEAK)
+        mode |= EBUR128_MODE_TRUE_PEAK;
+    return measure(a, 1.0, NULL, mode, out);
 }
 
 /* ---- true-peak envelope -------------------------------------------------- */
