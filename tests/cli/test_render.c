@@ -250,6 +250,65 @@ static void errors_are_clear(void **state)
     free(wav);
 }
 
+/* 20 ms log-energy envelope of channel 0 from frame `from`, `lag` frames
+ * later in b: correlation and mean absolute level difference in dB. */
+static void envelope_match(const musc_audio *a, const musc_audio *b, long lag, double *corr,
+                           double *mean_db)
+{
+    size_t w = 882, n = a->n_frames < b->n_frames ? a->n_frames : b->n_frames;
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, ad = 0;
+    int k = 0;
+    for (size_t f = w; f + w + (size_t)labs(lag) < n; f += w) {
+        double ea = 0, eb = 0;
+        for (size_t i = f; i < f + w; i++) {
+            ea += (double)a->samples[2 * i] * a->samples[2 * i];
+            size_t j = (size_t)((long)i + lag);
+            eb += (double)b->samples[2 * j] * b->samples[2 * j];
+        }
+        double x = 10 * log10(ea / w + 1e-12), y = 10 * log10(eb / w + 1e-12);
+        if (x < -80)
+            continue;
+        sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y; ad += fabs(x - y);
+        k++;
+    }
+    *corr = (k * sxy - sx * sy) / sqrt((k * sxx - sx * sx) * (k * syy - sy * sy));
+    *mean_db = ad / k;
+}
+
+static void sounds_like_the_fluidsynth_cli(void **state)
+{
+    (void)state;
+    if (!ready())
+        skip();
+    if (test_run("command -v fluidsynth >/dev/null", NULL, NULL) != 0) {
+        printf("SKIP: needs the fluidsynth CLI (apt-get install fluidsynth)\n");
+        skip();
+    }
+    char *mid = write_midi("peer.mid", 0), *ours = scratch("peer-musc.f32.wav"),
+         *theirs = scratch("peer-fs.wav"), *err = NULL;
+    assert_int_equal(run(NULL, &err, "render '%s' -o '%s' --soundfont %s -q", mid, ours, SF), 0);
+    free(err);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "fluidsynth -ni -R 1 -C 0 -g 0.2 -r 44100 -F '%s' %s '%s' >/dev/null 2>&1",
+             theirs, SF, mid);
+    assert_int_equal(test_run(cmd, NULL, NULL), 0);
+    musc_audio a, b;
+    assert_int_equal(musc_audio_read(ours, &a), MUSC_OK);
+    assert_int_equal(musc_audio_read(theirs, &b), MUSC_OK);
+    /* the CLI's player starts notes one 64-frame block later */
+    double corr, mean_db;
+    envelope_match(&a, &b, 64, &corr, &mean_db);
+    printf("musc vs fluidsynth CLI: envelope correlation %.4f, mean level difference %.2f dB\n",
+           corr, mean_db);
+    assert_true(corr > 0.98);
+    assert_true(mean_db < 1.0);
+    musc_audio_clear(&a);
+    musc_audio_clear(&b);
+    free(mid);
+    free(ours);
+    free(theirs);
+}
+
 static void perform_writes_a_reproducible_performance(void **state)
 {
     (void)state;
@@ -303,6 +362,7 @@ int main(void)
         cmocka_unit_test(renders_midi_to_audio_files),
         cmocka_unit_test(stems_sum_to_the_written_mix),
         cmocka_unit_test(errors_are_clear),
+        cmocka_unit_test(sounds_like_the_fluidsynth_cli),
         cmocka_unit_test(perform_writes_a_reproducible_performance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
