@@ -12,6 +12,9 @@
  * After the last note the tail (release, reverb) is rendered until it falls
  * silent, up to a bound.
  *
+ * FluidSynth logs through a process-wide handler; musc installs one that
+ * keeps the last warning for its own error messages instead of printing.
+ *
  * Audio lives in a musc_audio: interleaved float samples, nominally in
  * [-1, 1]. Renders, stems and files use the same struct.
  */
@@ -75,7 +78,8 @@ typedef struct musc_render_options {
     double max_tail;        /* seconds rendered after the last note at most (8) */
     double silence_db;      /* tail ends when 50 ms peak below this dBFS (-90) */
     int polyphony;          /* voices per synth (1024) */
-    int threads;            /* synths rendered in parallel: 0 = one per core */
+    int threads;            /* synths rendered in parallel: 0 = one per core
+                               (the mix of a score under 20 s uses one) */
     musc_progress_fn progress; /* NULL = none */
     void *progress_user;
 } musc_render_options;

@@ -43,6 +43,7 @@
 #define MELODIC_SLOTS (CHANNELS_PER_SYNTH - DRUM_SLOTS)
 #define CHUNK_FRAMES 4096
 #define MAX_RENDER_SECONDS (24.0 * 3600.0)
+#define AUTO_SPLIT_SECONDS 20
 
 /* ---- FluidSynth's log, captured instead of printed ----------------------- */
 
@@ -848,6 +849,18 @@ static int thread_count(const musc_render_options *o)
     return o->threads > 0 ? o->threads : cpu_count();
 }
 
+/* Synths for the mix: as many as threads, except that with the automatic
+ * thread count a short score stays on one synth, where loading the
+ * SoundFont presets again would cost more than the split saves. */
+static int mix_threads(const render_ctx *c)
+{
+    if (c->opt->threads > 0)
+        return c->opt->threads;
+    if (c->score_frames < (size_t)c->opt->sample_rate * AUTO_SPLIT_SECONDS)
+        return 1;
+    return cpu_count();
+}
+
 musc_status musc_render(const musc_music *music, const musc_render_options *options,
                         musc_audio *out, musc_render_info *info)
 {
@@ -860,7 +873,7 @@ musc_status musc_render(const musc_music *music, const musc_render_options *opti
         return st;
     }
     const render_ctx *c = &p.ctx;
-    int threads = thread_count(c->opt);
+    int threads = mix_threads(c);
     synth_plan plan;
     musc_audio *parts = NULL;
     if ((st = plan_synths(c, threads, &plan)) != MUSC_OK)
