@@ -99,8 +99,11 @@ static place locate(const grid *g, int64_t t, int phrase_bars)
             hi = mid;
     }
     if (lo > 0) {
-        num = g->ts[lo - 1].numerator > 0 ? g->ts[lo - 1].numerator : 4;
-        den = g->ts[lo - 1].denominator > 0 ? g->ts[lo - 1].denominator : 4;
+        /* nonsense signatures (0, or thousands of beats) are clamped */
+        num = g->ts[lo - 1].numerator;
+        den = g->ts[lo - 1].denominator;
+        num = num < 1 ? 4 : num > 1024 ? 1024 : num;
+        den = den < 1 ? 4 : den > 1024 ? 1024 : den;
         origin = g->ts[lo - 1].time;
     }
     place p;
@@ -269,8 +272,9 @@ static musc_status check(const musc_music *m, const musc_perform_options *o)
         return musc_error(MUSC_ERR_ARG, "performance factors must be in 0..4");
     if (o->phrase_bars < 1 || o->phrase_bars > 64)
         return musc_error(MUSC_ERR_ARG, "phrase of %d bars, expected 1..64", o->phrase_bars);
-    if (m->resolution < 1)
-        return musc_error(MUSC_ERR_INVALID, "resolution = %d, expected >= 1", m->resolution);
+    if (m->resolution < 1 || m->resolution > (1 << 20))
+        return musc_error(MUSC_ERR_INVALID, "resolution = %d, expected 1..%d", m->resolution,
+                          1 << 20);
     for (size_t k = 0; k < m->n_tracks; k++)
         for (size_t i = 0; i < m->tracks[k].n_notes; i++) {
             const musc_note *n = &m->tracks[k].notes[i];
@@ -281,9 +285,12 @@ static musc_status check(const musc_music *m, const musc_perform_options *o)
                                   (long long)n->duration);
         }
     for (size_t i = 0; i < m->n_tempos; i++)
-        if (!(m->tempos[i].qpm > 0))
+        if (!(m->tempos[i].qpm > 0) || !isfinite(m->tempos[i].qpm))
             return musc_error(MUSC_ERR_INVALID, "tempos[%zu].qpm = %g, expected > 0", i,
                               m->tempos[i].qpm);
+    for (size_t i = 0; i < m->n_time_signatures; i++)
+        if (m->time_signatures[i].time < 0 || m->time_signatures[i].time > ((int64_t)1 << 40))
+            return musc_error(MUSC_ERR_INVALID, "time_signatures[%zu].time out of range", i);
     return MUSC_OK;
 }
 
@@ -318,8 +325,10 @@ musc_status musc_perform(musc_music *m, const musc_perform_options *options)
         map_times(m, scale_time, &k);
         m->resolution = (int)(m->resolution * k);
     }
-    memcpy(ts, m->time_signatures, m->n_time_signatures * sizeof *ts);
-    qsort(ts, m->n_time_signatures, sizeof *ts, cmp_ts);
+    if (m->n_time_signatures) {
+        memcpy(ts, m->time_signatures, m->n_time_signatures * sizeof *ts);
+        qsort(ts, m->n_time_signatures, sizeof *ts, cmp_ts);
+    }
     grid g = {ts, m->n_time_signatures, m->resolution};
 
     const double a = o->amount;
@@ -387,7 +396,11 @@ musc_status musc_perform(musc_music *m, const musc_perform_options *options)
         musc_track *t = &m->tracks[k];
         for (size_t i = 0; i < t->n_notes; i++) {
             musc_note *nt = &t->notes[i];
-            int64_t d = llround(offset[base + i] * ticks_per_second(m, nt->time));
+            double dt = offset[base + i] * ticks_per_second(m, nt->time);
+            /* (an absurd tempo could make this overflow; a note never moves
+             * more than a second's worth of ticks at 1000 qpm anyway) */
+            double cap = 1000.0 / 60 * m->resolution;
+            int64_t d = llround(dt < -cap ? -cap : dt > cap ? cap : dt);
             int64_t s = nt->time + d;
             if (s < 0)
                 s = 0;
