@@ -79,7 +79,12 @@ typedef struct musc_render_options {
     double silence_db;      /* tail ends when 50 ms peak below this dBFS (-90) */
     int polyphony;          /* voices per synth (1024) */
     int threads;            /* synths rendered in parallel: 0 = one per core
-                               (the mix of a score under 20 s uses one) */
+                               (the mix of a score under 20 s uses one). The
+                               output is deterministic for a given split, but
+                               splits differ in the last bits (FluidSynth
+                               reuses voice state), so with 0 they follow
+                               the core count; set 1 for bits that match on
+                               every machine */
     musc_progress_fn progress; /* NULL = none */
     void *progress_user;
 } musc_render_options;
