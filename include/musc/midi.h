@@ -16,13 +16,16 @@
  *    program is the one in force on that channel when the note ends, and
  *    each MIDI track starts with program 0 on every channel (MusPy). Channel
  *    10 (index 9) is a drum track; track->channel is the source channel.
- *    Tracks are ordered by MIDI track, then by the first event that needed
- *    them. Controls, bends and pressure go to the track of their (MIDI
- *    track, channel, current program); a group that ends up without notes
- *    (controls sent before the program change, say) gives them to the first
- *    group of the same MIDI track and channel that has notes, and stays a
- *    note-less track only when that channel has no notes in its MIDI track
- *    (MUSC_MIDI_READ_DROP_NOTELESS drops it instead, as MusPy does).
+ *    Tracks are ordered by MIDI track, then by when their first note ended
+ *    (MusPy's order; notes closed by end-of-track count in channel, pitch
+ *    order; note-less tracks last). Every list comes out sorted as by
+ *    musc_music_sort(). Controls, bends and pressure go to the track of
+ *    their (MIDI track, channel, current program); a group that ends up
+ *    without notes (controls sent before the program change, say) gives
+ *    them to the first group of the same MIDI track and channel that has
+ *    notes, and stays a note-less track only when that channel has no notes
+ *    in its MIDI track (MUSC_MIDI_READ_DROP_NOTELESS drops it instead, as
+ *    MusPy does).
  *  - Note-on with velocity 0 is a note-off. A note-off closes an open note of
  *    the same (track, channel, pitch) chosen by musc_read_options.overlap.
  *    Unmatched note-offs are ignored. Notes still open at the end of a MIDI

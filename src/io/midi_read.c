@@ -78,9 +78,13 @@ typedef struct reader {
     size_t n_pool, cap_pool;
     int32_t free_slot;
     size_t n_open;
+    size_t note_hint; /* notes the chunk can hold at most, for the first note track */
 
     uint8_t *tflags; /* TF_* per musc track */
     size_t cap_tflags;
+    uint64_t *first_close; /* per musc track: sequence number of its first note end */
+    size_t cap_first_close;
+    uint64_t n_closed;
     int copyright_set;
 } reader;
 
@@ -246,7 +250,8 @@ static int32_t make_group(reader *r, unsigned ch)
     if (g != NONE)
         return r->cur[ch] = g;
     musc_music *m = r->m;
-    if (m->n_tracks >= INT32_MAX || MUSC_GROW(r->tflags, r->cap_tflags, m->n_tracks + 1))
+    if (m->n_tracks >= INT32_MAX || MUSC_GROW(r->tflags, r->cap_tflags, m->n_tracks + 1) ||
+        MUSC_GROW(r->first_close, r->cap_first_close, m->n_tracks + 1))
         return NONE;
     musc_track *t = musc_music_add_track(m, (int)prog, ch == 9, NULL);
     if (!t)
@@ -254,6 +259,7 @@ static int32_t make_group(reader *r, unsigned ch)
     t->channel = (int)ch;
     g = (int32_t)(m->n_tracks - 1);
     r->tflags[g] = 0;
+    r->first_close[g] = 0;
     r->group[ch][prog] = g;
     return r->cur[ch] = g;
 }
@@ -271,6 +277,14 @@ static int note_on(reader *r, unsigned ch, unsigned pitch, unsigned vel, int64_t
     if (g == NONE)
         return nomem();
     musc_track *t = &r->m->tracks[g];
+    if (!t->cap_notes && r->note_hint) {
+        /* A note takes at least 6 bytes (two 3-byte events), so the chunk
+         * size bounds the notes: sizing the first note track by it saves
+         * the copies of growing it, and stays proportional to the input. */
+        if (MUSC_GROW(t->notes, t->cap_notes, r->note_hint))
+            return nomem();
+        r->note_hint = 0;
+    }
     if (t->n_notes >= UINT32_MAX || MUSC_GROW(t->notes, t->cap_notes, t->n_notes + 1))
         return nomem();
     size_t ni = t->n_notes++;
@@ -320,6 +334,8 @@ static int move_note(reader *r, uint32_t ti, musc_note *n, unsigned ch, int64_t 
         return nomem();
     t->notes[t->n_notes++] = moved;
     r->tflags[g] |= TF_UNSORTED;
+    if (!r->first_close[g])
+        r->first_close[g] = ++r->n_closed;
     return MUSC_OK;
 }
 
@@ -330,6 +346,8 @@ static inline int close_slot(reader *r, int32_t s, unsigned ch, int64_t tick)
     if (r->cur[ch] != (int32_t)ti)
         return move_note(r, ti, n, ch, tick);
     n->duration = tick - n->time;
+    if (!r->first_close[ti])
+        r->first_close[ti] = ++r->n_closed;
     return MUSC_OK;
 }
 
@@ -491,6 +509,7 @@ static int cut(reader *r, track_end *te, const uint8_t *ev, int64_t last, const 
 static int parse_events(reader *r, const uint8_t *p, const uint8_t *end, int64_t tick,
                         track_end *te)
 {
+    r->note_hint = (size_t)(end - p) / 6 + 1;
     unsigned status = 0; /* running status: kept across meta and sysex events */
     int rc;
     int64_t last = tick; /* time of the last complete event */
@@ -676,15 +695,21 @@ static void remove_holes(musc_track *t)
     t->n_notes = w;
 }
 
-#define MOVE_LIST(dst, src, field)                                                        \
+/* Move src's events of one list into dst. The stable sort that follows
+ * keeps ties in array order, so the group made first goes first. */
+#define MOVE_LIST(dst, src, field, src_first)                                             \
     do {                                                                                  \
-        if ((src)->n_##field) {                                                           \
-            if (MUSC_GROW((dst)->field, (dst)->cap_##field,                               \
-                          (dst)->n_##field + (src)->n_##field))                           \
+        size_t nd = (dst)->n_##field, ns = (src)->n_##field, el = sizeof *(src)->field;  \
+        if (ns) {                                                                         \
+            if (MUSC_GROW((dst)->field, (dst)->cap_##field, nd + ns))                     \
                 return nomem();                                                           \
-            memcpy((dst)->field + (dst)->n_##field, (src)->field,                         \
-                   (src)->n_##field * sizeof *(src)->field);                              \
-            (dst)->n_##field += (src)->n_##field;                                         \
+            if (src_first) {                                                              \
+                memmove((dst)->field + ns, (dst)->field, nd * el);                        \
+                memcpy((dst)->field, (src)->field, ns * el);                              \
+            } else {                                                                      \
+                memcpy((dst)->field + nd, (src)->field, ns * el);                         \
+            }                                                                             \
+            (dst)->n_##field = nd + ns;                                                   \
             (src)->n_##field = 0;                                                         \
         }                                                                                 \
     } while (0)
@@ -695,6 +720,56 @@ static int set_names(reader *r, musc_track *t)
         return nomem();
     if (r->inst && !(t->instrument_name = text_dup(r->inst, r->inst_len)))
         return nomem();
+    return MUSC_OK;
+}
+
+typedef struct track_key {
+    uint64_t first_close; /* when its first note ended; UINT64_MAX without notes */
+    size_t index;         /* creation order breaks ties */
+    uint8_t flags;
+} track_key;
+
+static int cmp_track_key(const void *pa, const void *pb)
+{
+    const track_key *a = pa, *b = pb;
+    if (a->first_close != b->first_close)
+        return a->first_close < b->first_close ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* MusPy creates a track when its first note ends, so its tracks come in the
+ * order of their first note-off. Match that: order this MIDI track's tracks
+ * by the sequence number of their first note end (note-less tracks last). */
+static int order_tracks(reader *r)
+{
+    musc_music *m = r->m;
+    size_t first = r->first_track, n = m->n_tracks - first;
+    if (n < 2)
+        return MUSC_OK;
+    track_key *k = malloc(n * sizeof *k);
+    musc_track *tmp = malloc(n * sizeof *tmp);
+    if (!k || !tmp) {
+        free(k);
+        free(tmp);
+        return nomem();
+    }
+    int sorted = 1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t c = r->first_close[first + i];
+        k[i] = (track_key){.first_close = c ? c : UINT64_MAX, .index = i,
+                           .flags = r->tflags[first + i]};
+        sorted &= i == 0 || cmp_track_key(&k[i - 1], &k[i]) < 0;
+    }
+    if (!sorted) {
+        qsort(k, n, sizeof *k, cmp_track_key);
+        memcpy(tmp, m->tracks + first, n * sizeof *tmp);
+        for (size_t i = 0; i < n; i++) {
+            m->tracks[first + i] = tmp[k[i].index];
+            r->tflags[first + i] = k[i].flags;
+        }
+    }
+    free(k);
+    free(tmp);
     return MUSC_OK;
 }
 
@@ -736,35 +811,43 @@ static int finish_midi_track(reader *r, int64_t end_tick)
 
     /* A group without notes (controls sent before the program change, say)
      * hands its events to the first group of its channel that has notes. */
+    size_t with_notes[16]; /* first group of each channel that has notes */
+    for (int c = 0; c < 16; c++)
+        with_notes[c] = SIZE_MAX;
+    for (size_t i = m->n_tracks; i-- > r->first_track;)
+        if (m->tracks[i].n_notes)
+            with_notes[m->tracks[i].channel] = i;
+    for (size_t i = r->first_track; i < m->n_tracks; i++) {
+        musc_track *t = &m->tracks[i];
+        size_t j = with_notes[t->channel];
+        if (t->n_notes || j == SIZE_MAX)
+            continue;
+        musc_track *to = &m->tracks[j];
+        int first = i < j;
+        r->tflags[j] |= TF_UNSORTED;
+        MOVE_LIST(to, t, controls, first);
+        MOVE_LIST(to, t, pitch_bends, first);
+        MOVE_LIST(to, t, pressures, first);
+    }
     size_t w = r->first_track;
     for (size_t i = r->first_track; i < m->n_tracks; i++) {
         musc_track *t = &m->tracks[i];
-        if (!t->n_notes) {
-            musc_track *to = NULL;
-            for (size_t j = r->first_track; j < m->n_tracks && !to; j++)
-                if (m->tracks[j].n_notes && m->tracks[j].channel == t->channel) {
-                    to = &m->tracks[j];
-                    r->tflags[j] |= TF_UNSORTED;
-                }
-            if (to) {
-                MOVE_LIST(to, t, controls);
-                MOVE_LIST(to, t, pitch_bends);
-                MOVE_LIST(to, t, pressures);
-            }
-            if (to || (r->flags & MUSC_MIDI_READ_DROP_NOTELESS) ||
-                !(t->n_controls || t->n_pitch_bends || t->n_pressures)) {
-                musc_track_clear(t);
-                continue;
-            }
+        if (!t->n_notes && ((r->flags & MUSC_MIDI_READ_DROP_NOTELESS) ||
+                            !(t->n_controls || t->n_pitch_bends || t->n_pressures))) {
+            musc_track_clear(t);
+            continue;
         }
         if (w != i) {
             m->tracks[w] = *t;
             r->tflags[w] = r->tflags[i];
+            r->first_close[w] = r->first_close[i];
             memset(t, 0, sizeof *t);
         }
         w++;
     }
     m->n_tracks = w;
+    if ((rc = order_tracks(r)))
+        return rc;
 
     for (size_t i = r->first_track; i < m->n_tracks; i++)
         if ((rc = set_names(r, &m->tracks[i])))
@@ -882,7 +965,7 @@ static int read_track(reader *r, const uint8_t *chunk, const uint8_t *fend, int6
                              (size_t)(dend - te.stop));
         }
         *next = te.stop;
-        if (!trust)
+        if (!trust && te.stop != dend) /* (equal: right length, junk after it) */
             return violation(r, MUSC_REPAIR_CHUNK_LENGTH, OFF(chunk + 4),
                              "track chunk length %u disagrees with its data (%zu bytes up to "
                              "end-of-track); the data wins",
@@ -985,9 +1068,10 @@ static int unwrap_rmid(reader *r, const uint8_t **start, const uint8_t **fend)
             *fend = p + 8 + len;
             return MUSC_OK;
         }
-        if (len > avail)
+        size_t step = (size_t)len + (len & 1); /* RIFF chunks are padded to even length */
+        if (step > avail)
             break;
-        p += 8 + len + (len & 1); /* RIFF chunks are padded to even length */
+        p += 8 + step;
     }
     return musc_error(MUSC_ERR_FORMAT, "MIDI byte %zu: RIFF RMID file has no \"data\" chunk",
                       OFF(p < end ? p : end));
@@ -1112,6 +1196,7 @@ musc_status musc_midi_read_mem(const uint8_t *data, size_t size, const musc_read
     memset(r, 0, offsetof(reader, group)); /* the tables after it: init_channel() */
     r->pool = NULL, r->n_pool = r->cap_pool = 0, r->free_slot = NONE, r->n_open = 0;
     r->tflags = NULL, r->cap_tflags = 0, r->copyright_set = 0;
+    r->first_close = NULL, r->cap_first_close = 0, r->n_closed = 0;
     r->data = data ? data : (const uint8_t *)"";
     r->size = size;
     r->strict = options->strict;
@@ -1130,6 +1215,7 @@ musc_status musc_midi_read_mem(const uint8_t *data, size_t size, const musc_read
     }
     free(r->pool);
     free(r->tflags);
+    free(r->first_close);
     free(r);
     return rc;
 }
