@@ -123,8 +123,21 @@ typedef struct progress_state {
     void *user;
 } progress_state;
 
+/* The tempo map with the state musc_music_ticks_to_seconds() reaches after
+ * each tempo, so a lookup is a binary search instead of a walk over every
+ * tempo (files with thousands of tempo changes and notes made this
+ * quadratic). The arithmetic is the same, in the same order, so the seconds
+ * are bit for bit those of musc_music_ticks_to_seconds(). */
+typedef struct tempo_state {
+    int64_t time; /* the tempo's time: lookups for ticks > time use this state */
+    int64_t at;   /* tick where `sec` was accumulated */
+    double sec;
+    double qpm;
+} tempo_state;
+
 typedef struct render_ctx {
     const musc_music *music;     /* tempos sorted */
+    tempo_state *tempo;          /* one per tempo */
     const musc_render_options *opt;
     const char *soundfont;
     int64_t start, end;          /* ticks */
@@ -144,11 +157,55 @@ static void progress_add(progress_state *p, double frames)
     pthread_mutex_unlock(&p->lock);
 }
 
+static double sec_per_tick(const musc_music *m, double qpm)
+{
+    int res = m->resolution > 0 ? m->resolution : MUSC_DEFAULT_RESOLUTION;
+    if (!(qpm > 0) || !isfinite(qpm))
+        qpm = MUSC_DEFAULT_QPM;
+    return 60.0 / (qpm * res);
+}
+
+static tempo_state *tempo_states(const musc_music *m)
+{
+    tempo_state *ts = malloc((m->n_tempos ? m->n_tempos : 1) * sizeof *ts);
+    if (!ts)
+        return NULL;
+    double qpm = MUSC_DEFAULT_QPM, sec = 0;
+    int64_t at = 0;
+    for (size_t i = 0; i < m->n_tempos; i++) {
+        if (m->tempos[i].time > at) {
+            sec += (double)(m->tempos[i].time - at) * sec_per_tick(m, qpm);
+            at = m->tempos[i].time;
+        }
+        qpm = m->tempos[i].qpm;
+        ts[i] = (tempo_state){m->tempos[i].time, at, sec, qpm};
+    }
+    return ts;
+}
+
+/* Seconds at `ticks` >= 0, as musc_music_ticks_to_seconds(). */
+static double seconds_at(const render_ctx *c, int64_t ticks)
+{
+    /* k = how many tempos lie strictly before `ticks` */
+    size_t lo = 0, hi = c->music->n_tempos;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->tempo[mid].time < ticks)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return (double)ticks * sec_per_tick(c->music, MUSC_DEFAULT_QPM);
+    const tempo_state *t = &c->tempo[lo - 1];
+    return t->sec + (double)(ticks - t->at) * sec_per_tick(c->music, t->qpm);
+}
+
 static int64_t frame_of(const render_ctx *c, int64_t tick)
 {
     if (tick <= c->start)
         return 0;
-    double s = musc_music_ticks_to_seconds(c->music, tick) - c->sec0;
+    double s = seconds_at(c, tick) - c->sec0;
     int64_t f = llround(s * c->opt->sample_rate);
     return f < 0 ? 0 : f;
 }
@@ -538,6 +595,7 @@ typedef struct prepared {
 
 static void prepared_free(prepared *p)
 {
+    free(p->ctx.tempo);
     musc_music_free(p->sorted_copy);
     free(p->soundfont);
     pthread_mutex_destroy(&p->progress.lock);
@@ -576,6 +634,8 @@ static musc_status prepare(const musc_music *music, const musc_render_options *o
         return musc_error(MUSC_ERR_ARG, "nothing to render: the score has no notes");
     }
     c->sec0 = musc_music_ticks_to_seconds(music, c->start);
+    if (!(c->tempo = tempo_states(music)))
+        return musc_error(MUSC_ERR_NOMEM, "out of memory for the tempo map");
     double seconds = musc_music_ticks_to_seconds(music, c->end) - c->sec0;
     if (!(seconds >= 0) || seconds > MAX_RENDER_SECONDS)
         return musc_error(MUSC_ERR_RANGE, "the score lasts %.0f s; musc renders at most %.0f s",

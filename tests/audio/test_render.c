@@ -108,6 +108,41 @@ static void duration_follows_tempo_map(void **state)
     musc_music_free(m);
 }
 
+static void many_tempo_changes_follow_the_map(void **state)
+{
+    (void)state;
+    if (!have_soundfont())
+        skip();
+    /* an accelerando in 200 steps, notes between and on the changes */
+    musc_music *m = musc_music_new(RES);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(musc_music_add_tempo(m, i * RES / 16, 60 + i), MUSC_OK);
+    musc_track *t = musc_music_add_track(m, 0, 0, NULL);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(musc_track_add_note(t, i * RES + RES / 2 + (i % 3) * 7, RES / 2, 60 + i, 90),
+                         MUSC_OK);
+    musc_render_options o = test_options();
+    musc_audio a;
+    musc_render_info info;
+    assert_int_equal(musc_render(m, &o, &a, &info), MUSC_OK);
+    int64_t end = 10 * RES; /* the last note starts at 9.5 beats */
+    assert_int_equal(info.score_frames,
+                     (size_t)llround(musc_music_ticks_to_seconds(m, end) * 44100));
+    /* and the notes sound where the map puts them */
+    double found[32];
+    size_t n = audio_onsets(&a, 0.2, found, 32);
+    assert_int_equal(n, 10);
+    for (size_t i = 0; i < n; i++)
+        assert_true(fabs(found[i] - musc_music_ticks_to_seconds(m, t->notes[i].time)) <= 0.015);
+    o.start = 3 * RES;
+    musc_audio_clear(&a);
+    assert_int_equal(musc_render(m, &o, &a, &info), MUSC_OK);
+    double expect = musc_music_ticks_to_seconds(m, end) - musc_music_ticks_to_seconds(m, 3 * RES);
+    assert_int_equal(info.score_frames, (size_t)llround(expect * 44100));
+    musc_audio_clear(&a);
+    musc_music_free(m);
+}
+
 static void onsets_heard_within_15ms_of_score(void **state)
 {
     (void)state;
@@ -424,6 +459,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(duration_follows_tempo_map),
+        cmocka_unit_test(many_tempo_changes_follow_the_map),
         cmocka_unit_test(onsets_heard_within_15ms_of_score),
         cmocka_unit_test(drum_track_sounds_on_channel_10),
         cmocka_unit_test(stems_sum_to_the_mix),
