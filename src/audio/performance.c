@@ -12,7 +12,8 @@
  *   3. rubato: a monotone time warp that adds a little time over the last
  *      bar of every phrase; it maps every timed object of every track, so
  *      the ensemble slows together and pedals stay with their notes;
- *   4. onset offsets, converted to ticks at the local tempo, clamped >= 0.
+ *   4. onset offsets, converted to ticks at the local tempo, clamped >= 0;
+ *   5. no note left reaching into the next note of its pitch.
  *
  * Randomness is a hash of (seed, track, note index) or (seed, track, onset)
  * through splitmix64, never a stateful generator, so results do not depend
@@ -246,6 +247,16 @@ static int cmp_ref(const void *pa, const void *pb)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
+static int cmp_pitch_time(const void *pa, const void *pb)
+{
+    const note_ref *a = pa, *b = pb;
+    if (a->pitch != b->pitch)
+        return a->pitch - b->pitch;
+    if (a->time != b->time)
+        return a->time < b->time ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
 static int cmp_ts(const void *pa, const void *pb)
 {
     const musc_time_signature *a = pa, *b = pb;
@@ -310,10 +321,12 @@ musc_status musc_perform(musc_music *m, const musc_perform_options *options)
     }
     note_ref *refs = malloc((max_notes ? max_notes : 1) * sizeof *refs);
     double *offset = malloc((total ? total : 1) * sizeof *offset); /* seconds */
+    int64_t *orig = malloc((total ? total : 1) * 2 * sizeof *orig); /* time, end */
     musc_time_signature *ts = malloc((m->n_time_signatures ? m->n_time_signatures : 1) * sizeof *ts);
-    if (!refs || !offset || !ts) {
+    if (!refs || !offset || !orig || !ts) {
         free(refs);
         free(offset);
+        free(orig);
         free(ts);
         return musc_error(MUSC_ERR_NOMEM, "out of memory for the performance");
     }
@@ -330,6 +343,12 @@ musc_status musc_perform(musc_music *m, const musc_perform_options *options)
         qsort(ts, m->n_time_signatures, sizeof *ts, cmp_ts);
     }
     grid g = {ts, m->n_time_signatures, m->resolution};
+    size_t at = 0;
+    for (size_t k = 0; k < m->n_tracks; k++)
+        for (size_t i = 0; i < m->tracks[k].n_notes; i++, at++) {
+            orig[2 * at] = m->tracks[k].notes[i].time;
+            orig[2 * at + 1] = m->tracks[k].notes[i].time + m->tracks[k].notes[i].duration;
+        }
 
     const double a = o->amount;
     const double dyn = a * o->dynamics, tim = a * o->timing, art = a * o->articulation,
@@ -379,7 +398,8 @@ musc_status musc_perform(musc_music *m, const musc_perform_options *options)
                  * note's own, and a roll upward through the chord */
                 double own = tim * 0.002 * normal(hash3(o->seed, k, i, 3));
                 double roll = t->is_drum || e - r < 2 ? 0 : spread * 0.006 * (double)(q - r);
-                offset[base + i] = group_jitter + own + (roll < 0.03 ? roll : 0.03);
+                double off = group_jitter + own + (roll < 0.03 ? roll : 0.03);
+                offset[base + i] = off < -0.1 ? -0.1 : off > 0.1 ? 0.1 : off;
             }
             r = e;
         }
@@ -394,25 +414,58 @@ musc_status musc_perform(musc_music *m, const musc_perform_options *options)
     base = 0;
     for (size_t k = 0; k < m->n_tracks; k++) {
         musc_track *t = &m->tracks[k];
+        /* Notes still sorted by written time: a later onset never moves to
+         * or before an earlier one, so the order of the score survives. */
+        int64_t floor_prev = -1, floor_cur = -1, group_time = -1;
         for (size_t i = 0; i < t->n_notes; i++) {
             musc_note *nt = &t->notes[i];
+            if (nt->time != group_time) {
+                group_time = nt->time;
+                floor_prev = floor_cur;
+            }
             double dt = offset[base + i] * ticks_per_second(m, nt->time);
             /* (an absurd tempo could make this overflow; a note never moves
              * more than a second's worth of ticks at 1000 qpm anyway) */
             double cap = 1000.0 / 60 * m->resolution;
             int64_t d = llround(dt < -cap ? -cap : dt > cap ? cap : dt);
             int64_t s = nt->time + d;
+            if (s <= floor_prev)
+                s = floor_prev + 1;
             if (s < 0)
                 s = 0;
             int64_t end = nt->time + nt->duration + d;
             nt->time = s;
             nt->duration = end > s ? end - s : 0;
+            floor_cur = s > floor_cur ? s : floor_cur;
         }
         base += t->n_notes;
+    }
+
+    /* 5. A note must not reach into the next note of its pitch (legato or
+     * jitter can push it there): MIDI would pair the note-off with the
+     * wrong note. Where the score had them apart, the earlier one now ends
+     * where the later begins. */
+    base = 0;
+    for (size_t k = 0; k < m->n_tracks; k++) {
+        musc_track *t = &m->tracks[k];
+        size_t n = t->n_notes;
+        for (size_t i = 0; i < n; i++)
+            refs[i] = (note_ref){i, orig[2 * (base + i)], t->notes[i].pitch};
+        qsort(refs, n, sizeof *refs, cmp_pitch_time);
+        for (size_t q = 0; q + 1 < n; q++) {
+            if (refs[q].pitch != refs[q + 1].pitch)
+                continue;
+            size_t ia = refs[q].index, ib = refs[q + 1].index;
+            musc_note *a = &t->notes[ia], *b = &t->notes[ib];
+            if (orig[2 * (base + ia) + 1] <= orig[2 * (base + ib)] && a->time + a->duration > b->time)
+                a->duration = b->time > a->time ? b->time - a->time : 0;
+        }
+        base += n;
     }
     musc_music_sort(m);
     free(refs);
     free(offset);
+    free(orig);
     free(ts);
     return MUSC_OK;
 }

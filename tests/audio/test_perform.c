@@ -176,6 +176,32 @@ static void legato_overlaps_and_staccato_shortens(void **state)
     musc_music_free(m);
 }
 
+static void repeated_pitches_never_overlap(void **state)
+{
+    (void)state;
+    /* legato repeated notes: each ends exactly where the next begins */
+    for (uint64_t seed = 1; seed <= 10; seed++) {
+        musc_music *m = musc_music_new(480);
+        musc_track *t = musc_music_add_track(m, 0, 0, NULL);
+        for (int i = 0; i < 32; i++) {
+            assert_int_equal(musc_track_add_note(t, i * 240, 240, 60, 80), MUSC_OK);
+            assert_int_equal(musc_track_add_note(t, i * 240, 240, 64 + (i % 2), 80), MUSC_OK);
+        }
+        musc_perform_options o = musc_perform_options_default();
+        o.amount = 2;
+        o.timing = 4;
+        o.seed = seed;
+        assert_int_equal(musc_perform(m, &o), MUSC_OK);
+        for (size_t i = 0; i < t->n_notes; i++)
+            for (size_t j = 0; j < t->n_notes; j++) {
+                const musc_note *a = &m->tracks[0].notes[i], *b = &m->tracks[0].notes[j];
+                if (i != j && a->pitch == b->pitch && a->time <= b->time)
+                    assert_true(a->time + a->duration <= b->time);
+            }
+        musc_music_free(m);
+    }
+}
+
 static void bad_options_are_refused(void **state)
 {
     (void)state;
@@ -201,6 +227,7 @@ int main(void)
         cmocka_unit_test(downbeats_are_accented),
         cmocka_unit_test(timing_rolls_chords_and_slows_phrase_ends),
         cmocka_unit_test(legato_overlaps_and_staccato_shortens),
+        cmocka_unit_test(repeated_pitches_never_overlap),
         cmocka_unit_test(bad_options_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
