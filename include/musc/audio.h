@@ -105,8 +105,8 @@ typedef struct musc_render_info {
 /* Render a score to interleaved stereo float audio. `options` and `info` may
  * be NULL. On success *out holds new samples the caller frees with
  * musc_audio_clear() (any previous content is overwritten, not freed).
- * Errors: MUSC_ERR_NOTFOUND (no SoundFont), MUSC_ERR_FORMAT (SoundFont
- * unreadable or corrupt), MUSC_ERR_ARG (bad option, or nothing to play:
+ * Errors: MUSC_ERR_NOTFOUND (no SoundFont), MUSC_ERR_IO (SoundFont
+ * unreadable), MUSC_ERR_FORMAT (SoundFont corrupt), MUSC_ERR_ARG (bad option, or nothing to play:
  * no notes in the range), MUSC_ERR_INVALID (times or pitches out of range),
  * MUSC_ERR_NOMEM, MUSC_ERR_INTERNAL (FluidSynth refused to start). */
 musc_status musc_render(const musc_music *music, const musc_render_options *options,
