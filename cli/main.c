@@ -12,6 +12,8 @@ static const musc_command commands[] = {
     {"info", "show what a music file holds (tracks, notes, tempos, repairs)", cmd_info},
     {"convert", "convert between formats, chosen by file extension", cmd_convert},
     {"example", "write a short multitrack piece composed by musc", cmd_example},
+    {"render", "render a score to audio (WAV, FLAC, OGG) with a SoundFont", cmd_render},
+    {"perform", "write an expressive performance of a score (dynamics, timing)", cmd_perform},
 };
 
 static void usage(FILE *f)

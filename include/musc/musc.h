@@ -20,6 +20,7 @@
 #include "musc/repr.h"
 #include "musc/npz.h"
 #include "musc/names.h"
+#include "musc/audio.h"
 
 #ifdef __cplusplus
 extern "C" {
