@@ -55,4 +55,7 @@ step "process while converting: 96 ticks per quarter, sixteenth grid, up a whole
 run "$BIN" convert "$OUT/example.mid" "$OUT/example-up2.mid" --resolution 96 --quantize 1/16 --transpose 2 --force
 run "$BIN" info "$OUT/example-up2.mid"
 
+step "hear it: render the piece to audio with a General MIDI SoundFont, normalized to -14 LUFS"
+run "$BIN" render "$OUT/example.mid" -o "$OUT/example.wav" --normalize --force
+
 printf '\ndemo ok: files in %s/\n' "$OUT"
