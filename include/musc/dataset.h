@@ -34,7 +34,7 @@
  *   offset size  field
  *        0    8  magic "MUSCSHRD"
  *        8    4  version (1)
- *       12    4  header size in bytes (128)
+ *       12    4  header size in bytes (192)
  *       16    4  representation (musc_dataset_repr)
  *       20    4  fields: int32 codes per row (MMT 6, event 1, REMI 1,
  *                note 3 or 4)
@@ -44,12 +44,13 @@
  *       40    8  n_rows: rows of all pieces together
  *       48    8  index offset (bytes from the start of the file)
  *       56    8  rows offset (a multiple of 64)
- *       64   48  config: 12 int64 slots describing the representation's
- *                options (see MUSC_SHARD_CONFIG_* below; unused slots 0)
- *      112    8  file size in bytes
- *      120    4  CRC-32 (zlib) of bytes 128 .. end of file
- *      124    4  CRC-32 (zlib) of header bytes 0 .. 123
- *      128       index: n_pieces entries of 32 bytes:
+ *       64   96  config: 12 int64 slots describing the representation's
+ *                options (below; unused slots 0)
+ *      160   16  reserved, 0
+ *      176    8  file size in bytes
+ *      184    4  CRC-32 (zlib) of bytes 192 .. end of file
+ *      188    4  CRC-32 (zlib) of header bytes 0 .. 187
+ *      192       index: n_pieces entries of 32 bytes:
  *                  uint64 first row, uint64 n_rows, uint64 content hash,
  *                  int64 catalogue piece id
  *                zero padding up to the rows offset
@@ -106,7 +107,7 @@ typedef enum musc_dataset_repr {
 enum { MUSC_SPLIT_TRAIN = 0, MUSC_SPLIT_VALID = 1, MUSC_SPLIT_TEST = 2, MUSC_N_SPLITS = 3 };
 
 #define MUSC_SHARD_VERSION 1
-#define MUSC_SHARD_HEADER_SIZE 128
+#define MUSC_SHARD_HEADER_SIZE 192
 #define MUSC_SHARD_CONFIG_SLOTS 12
 
 /* Name of a representation ("mmt", "event", "remi", "note"), NULL if unknown. */

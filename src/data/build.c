@@ -530,8 +530,12 @@ static musc_status write_failures(const char *path, dataset_piece *p, size_t n, 
     for (size_t i = 0; i < n; i++)
         if (p[i].error) {
             char *q = buf + len;
+            size_t lp = strlen(p[i].path);
             len += (size_t)snprintf(q, cap - len, "%s\t%s\n", p[i].path, p[i].error);
+            q[lp] = '\0'; /* clean the two fields, not the separators */
             tsv_clean(q);
+            tsv_clean(q + lp + 1);
+            q[lp] = '\t';
             buf[len - 1] = '\n';
         }
     musc_status st = musc_file_write_atomic(path, buf, len, overwrite);

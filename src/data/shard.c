@@ -123,7 +123,7 @@ musc_status musc_shard_write(const char *path, const musc_shard_info *info,
     le_put64(h + 56, rows_off);
     for (int i = 0; i < MUSC_SHARD_CONFIG_SLOTS; i++)
         le_put64(h + 64 + 8 * i, (uint64_t)info->config[i]);
-    le_put64(h + 112, size);
+    le_put64(h + 176, size);
 
     uint64_t first = 0;
     uint8_t *rows = buf + rows_off;
@@ -144,8 +144,8 @@ musc_status musc_shard_write(const char *path, const musc_shard_info *info,
         }
         first += pieces[i].n_rows;
     }
-    le_put32(h + 120, crc32_of(buf + MUSC_SHARD_HEADER_SIZE, size - MUSC_SHARD_HEADER_SIZE));
-    le_put32(h + 124, crc32_of(buf, 124));
+    le_put32(h + 184, crc32_of(buf + MUSC_SHARD_HEADER_SIZE, size - MUSC_SHARD_HEADER_SIZE));
+    le_put32(h + 188, crc32_of(buf, 188));
     musc_status st = musc_file_write_atomic(path, buf, size, overwrite);
     free(buf);
     return st;
@@ -161,10 +161,10 @@ static musc_status check(musc_shard *s, const char *path)
         return musc_error(MUSC_ERR_UNSUPPORTED,
                           "%s: shard version %u, this musc reads version %d", path,
                           (unsigned)version, MUSC_SHARD_VERSION);
-    if (le_get32(h + 124) != crc32_of(h, 124))
+    if (le_get32(h + 188) != crc32_of(h, 188))
         return musc_error(MUSC_ERR_FORMAT, "%s: header checksum mismatch (corrupt shard)", path);
     uint32_t hsize = le_get32(h + 12);
-    uint64_t fsize = le_get64(h + 112);
+    uint64_t fsize = le_get64(h + 176);
     if (hsize != MUSC_SHARD_HEADER_SIZE)
         return musc_error(MUSC_ERR_FORMAT, "%s: header size %u, expected %d", path,
                           (unsigned)hsize, MUSC_SHARD_HEADER_SIZE);
@@ -200,7 +200,7 @@ static musc_status check(musc_shard *s, const char *path)
         (size - rows_off) % row_bytes != 0)
         return musc_error(MUSC_ERR_FORMAT, "%s: %llu rows do not fill the file's body", path,
                           (unsigned long long)in->n_rows);
-    if (le_get32(h + 120) != crc32_of(h + MUSC_SHARD_HEADER_SIZE, s->size - MUSC_SHARD_HEADER_SIZE))
+    if (le_get32(h + 184) != crc32_of(h + MUSC_SHARD_HEADER_SIZE, s->size - MUSC_SHARD_HEADER_SIZE))
         return musc_error(MUSC_ERR_FORMAT, "%s: body checksum mismatch (corrupt shard)", path);
     s->index = s->map + index_off;
     s->rows = (const int32_t *)(const void *)(s->map + rows_off);
