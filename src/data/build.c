@@ -365,7 +365,13 @@ static void convert_one(const char *root, const musc_dataset_options *o, dataset
                           : musc_error(MUSC_ERR_NOMEM, "out of memory");
     free(full);
     if (st == MUSC_OK) {
-        musc_music_sort(m);
+        /* readers give sorted lists; the tempo map needs sorted tempos, so
+         * sort only when a reader did not (saves a sort of every note list) */
+        for (size_t i = 1; i < m->n_tempos; i++)
+            if (m->tempos[i].time < m->tempos[i - 1].time) {
+                musc_music_sort(m);
+                break;
+            }
         if (musc_music_note_count(m) == 0)
             st = musc_error(MUSC_ERR_UNSUPPORTED, "no notes");
     }
