@@ -57,7 +57,6 @@ static void json_str(FILE *f, const char *s)
 
 typedef struct progress_state {
     int on;
-    time_t last;
 } progress_state;
 
 static void show_progress(void *user, size_t done, size_t total)

@@ -141,6 +141,10 @@ typedef struct musc_dataset_options {
     void *progress_user;
 } musc_dataset_options;
 
+/* Defaults: MMT with max_beat 1024 (so the loader can cut windows of 256
+ * beats anywhere in a piece) and shift_to_first_beat (as MMT's extract.py),
+ * one job, 8:1:1, every piece, no overwrite, MusPy's defaults for the
+ * other representations. */
 musc_dataset_options musc_dataset_options_default(void);
 
 typedef struct musc_dataset_summary {
@@ -159,7 +163,9 @@ typedef struct musc_dataset_summary {
  * MUSC_ERR_ARG (bad options, or a `where` clause that does not compile, with
  * SQLite's message), MUSC_ERR_EXISTS (out already holds a dataset and
  * !overwrite), MUSC_ERR_IO (dir unreadable, out unwritable), MUSC_ERR_NOMEM.
- * Files that fail are no error: they go to failures.tsv. */
+ * Files that fail are no error: they go to failures.tsv. Every piece's codes
+ * stay in memory until the shards are written (4 bytes a code: POP909 in MMT
+ * takes 36 MB). */
 musc_status musc_dataset_build(const char *dir, const char *out,
                                const musc_dataset_options *options,
                                musc_dataset_summary *summary);
@@ -199,6 +205,8 @@ typedef struct musc_dataset_stats {
  * Errors as musc_dataset_query and musc_shard_open. */
 musc_status musc_dataset_stats_read(const char *out, musc_dataset_stats *stats);
 
+/* Free what musc_dataset_stats_read allocated and zero the struct. NULL is a
+ * no-op. */
 void musc_dataset_stats_clear(musc_dataset_stats *stats);
 
 /* ---- shards ------------------------------------------------------------- */
@@ -281,7 +289,7 @@ typedef struct musc_loader musc_loader;
 
 typedef struct musc_loader_options {
     size_t window;        /* rows per example, default 1024 (MMT), >= 4 for MMT */
-    int beats;            /* MMT: beats per window, 0 = the shard's max_beat */
+    int beats;            /* MMT: beats per window, default 256; 0 = the shard's max_beat */
     uint64_t seed;        /* default 0 */
     int transpose_min;    /* default 0 */
     int transpose_max;    /* default 0 */
@@ -289,6 +297,8 @@ typedef struct musc_loader_options {
     double stretch_max;   /* default 1 */
 } musc_loader_options;
 
+/* Defaults: window 1024 rows, 256 beats, seed 0, no transposition, no
+ * stretch. MMT's training augmentation is transpose -5..6. */
 musc_loader_options musc_loader_options_default(void);
 
 /* A loader over `shard` (not owned; keep it open while the loader lives).
@@ -297,6 +307,7 @@ musc_loader_options musc_loader_options_default(void);
 musc_status musc_loader_new(const musc_shard *shard, const musc_loader_options *options,
                             musc_loader **out);
 
+/* Free a loader (not its shard). NULL is a no-op. */
 void musc_loader_free(musc_loader *loader);
 
 /* Draw the next example into `rows` (room for window * fields codes) and
