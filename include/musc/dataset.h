@@ -12,6 +12,10 @@
  *   failures.tsv                           "path<TAB>reason" per file that
  *                                          could not be read or encoded
  *
+ * A file holding several pieces, an ABC tune book, gives one piece per
+ * tune, named "book.abc#k" for its k-th tune (1-based); a tune that fails
+ * is listed under that name in failures.tsv.
+ *
  * The output is byte-identical whatever the number of threads: files are
  * sorted by path, each is converted on its own, and results are gathered in
  * path order. One bad file never stops a build; it is listed in
@@ -149,7 +153,7 @@ musc_dataset_options musc_dataset_options_default(void);
 
 typedef struct musc_dataset_summary {
     size_t n_files;      /* files found */
-    size_t n_failed;     /* listed in failures.tsv */
+    size_t n_failed;     /* entries in failures.tsv (files, or tunes of a book) */
     size_t n_duplicates; /* dropped as duplicates */
     size_t n_pieces;     /* catalogue rows */
     size_t n_selected;   /* pieces in the shards (the --where subset) */

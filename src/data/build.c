@@ -19,6 +19,7 @@
 
 #include "../core/grow.h"
 #include "dataset_internal.h"
+#include "musc/abc.h"
 #include "musc/io.h"
 #include "musc/process.h"
 
@@ -357,13 +358,11 @@ static musc_status encode(musc_music *m, const musc_dataset_options *o, dataset_
     return MUSC_OK;
 }
 
-static void convert_one(const char *root, const musc_dataset_options *o, dataset_piece *p)
+/* Hash, describe and encode a music just read (st: how reading went);
+ * frees the music. A failure is recorded in p->error. */
+static void convert_music(musc_status st, musc_music *m, const musc_dataset_options *o,
+                          dataset_piece *p)
 {
-    char *full = join(root, p->path);
-    musc_music *m = NULL;
-    musc_status st = full ? musc_read(full, NULL, &m, NULL)
-                          : musc_error(MUSC_ERR_NOMEM, "out of memory");
-    free(full);
     if (st == MUSC_OK) {
         /* readers give sorted lists; the tempo map needs sorted tempos, so
          * sort only when a reader did not (saves a sort of every note list) */
@@ -391,6 +390,60 @@ static void convert_one(const char *root, const musc_dataset_options *o, dataset
         p->rows = NULL;
         p->n_rows = 0;
     }
+}
+
+/* An ABC book of several tunes gives one piece per tune, "book.abc#k" for
+ * the k-th tune (1-based). Returns 0 when the file is no such book (read
+ * it as one piece), 1 when it was handled here. */
+static int convert_book(const char *full, const musc_dataset_options *o, dataset_piece *p)
+{
+    uint8_t *text = NULL;
+    size_t size = 0, n = 0;
+    musc_abc_tune_info *tunes = NULL;
+    if (musc_file_read_all(full, 0, &text, &size) != MUSC_OK ||
+        musc_abc_list((const char *)text, size, &tunes, &n) != MUSC_OK) {
+        free(text);
+        return 0; /* musc_read reports the error */
+    }
+    musc_abc_tune_info_free(tunes, n);
+    if (n <= 1 || !(p->subs = calloc(n, sizeof *p->subs))) {
+        free(text);
+        return 0;
+    }
+    p->n_subs = n;
+    size_t len = strlen(p->path) + 24;
+    for (size_t i = 0; i < n; i++) {
+        dataset_piece *sp = &p->subs[i];
+        sp->format = p->format;
+        sp->path = malloc(len);
+        musc_music *m = NULL;
+        musc_status st;
+        if (!sp->path) {
+            st = musc_error(MUSC_ERR_NOMEM, "out of memory");
+        } else {
+            snprintf(sp->path, len, "%s#%zu", p->path, i + 1);
+            musc_read_options ro = musc_read_options_default();
+            ro.index = (int)i;
+            st = musc_abc_read_mem((const char *)text, size, &ro, &m, NULL);
+        }
+        convert_music(st, m, o, sp);
+    }
+    free(text);
+    return 1;
+}
+
+static void convert_one(const char *root, const musc_dataset_options *o, dataset_piece *p)
+{
+    char *full = join(root, p->path);
+    if (full && musc_format_from_path(full) == MUSC_FORMAT_ABC && convert_book(full, o, p)) {
+        free(full);
+        return;
+    }
+    musc_music *m = NULL;
+    musc_status st = full ? musc_read(full, NULL, &m, NULL)
+                          : musc_error(MUSC_ERR_NOMEM, "out of memory");
+    free(full);
+    convert_music(st, m, o, p);
 }
 
 /* ---- the worker pool ---------------------------------------------------- */
@@ -559,6 +612,39 @@ static void free_piece(dataset_piece *p)
     free(p->key);
     free(p->meter);
     free(p->rows);
+    for (size_t i = 0; p->subs && i < p->n_subs; i++)
+        free_piece(&p->subs[i]);
+    free(p->subs);
+}
+
+/* Replace each piece that holds sub-pieces (an ABC book) by them, in order. */
+static musc_status flatten(dataset_piece **pieces, size_t *n)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < *n; i++)
+        total += (*pieces)[i].subs ? (*pieces)[i].n_subs : 1;
+    if (total == *n)
+        return MUSC_OK;
+    dataset_piece *flat = calloc(total, sizeof *flat);
+    if (!flat)
+        return musc_error(MUSC_ERR_NOMEM, "out of memory");
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        dataset_piece *p = &(*pieces)[i];
+        if (!p->subs) {
+            flat[k++] = *p;
+            continue;
+        }
+        for (size_t j = 0; j < p->n_subs; j++)
+            flat[k++] = p->subs[j];
+        free(p->subs);
+        p->subs = NULL;
+        free_piece(p);
+    }
+    free(*pieces);
+    *pieces = flat;
+    *n = total;
+    return MUSC_OK;
 }
 
 static int fields_of(const musc_dataset_options *o)
@@ -633,10 +719,13 @@ musc_status musc_dataset_build(const char *dir, const char *out,
         list.items[i] = NULL;
     }
     convert_all(dir, &o, pieces, list.n);
+    size_t n = list.n;
+    st = flatten(&pieces, &n);
 
-    st = mark_duplicates(pieces, list.n);
+    if (st == MUSC_OK)
+        st = mark_duplicates(pieces, n);
     int64_t id = 0;
-    for (size_t i = 0; st == MUSC_OK && i < list.n; i++) {
+    for (size_t i = 0; st == MUSC_OK && i < n; i++) {
         dataset_piece *p = &pieces[i];
         if (p->error || p->dup_of != SIZE_MAX)
             continue;
@@ -652,16 +741,16 @@ musc_status musc_dataset_build(const char *dir, const char *out,
     }
     if (st == MUSC_OK) {
         unlink(tmp);
-        st = musc_catalogue_write(tmp, pieces, list.n, &o);
+        st = musc_catalogue_write(tmp, pieces, n, &o);
     }
     for (int s = 0; st == MUSC_OK && s < MUSC_N_SPLITS; s++) {
-        shard_piece_in *in = malloc((list.n ? list.n : 1) * sizeof *in);
+        shard_piece_in *in = malloc((n ? n : 1) * sizeof *in);
         if (!in) {
             st = musc_error(MUSC_ERR_NOMEM, "out of memory");
             break;
         }
         size_t k = 0;
-        for (size_t i = 0; i < list.n; i++) {
+        for (size_t i = 0; i < n; i++) {
             dataset_piece *p = &pieces[i];
             if (p->id && p->selected && p->split == s)
                 in[k++] = (shard_piece_in){p->rows, p->n_rows, p->hash, p->id};
@@ -674,7 +763,7 @@ musc_status musc_dataset_build(const char *dir, const char *out,
         free(in);
     }
     if (st == MUSC_OK)
-        st = write_failures(paths[1], pieces, list.n, o.overwrite);
+        st = write_failures(paths[1], pieces, n, o.overwrite);
     if (st == MUSC_OK && rename(tmp, paths[0]) != 0)
         st = musc_error(MUSC_ERR_IO, "%s: cannot rename into place: %s", paths[0],
                         strerror(errno));
@@ -684,7 +773,7 @@ musc_status musc_dataset_build(const char *dir, const char *out,
 
     if (summary && st == MUSC_OK) {
         summary->n_files = list.n;
-        for (size_t i = 0; i < list.n; i++) {
+        for (size_t i = 0; i < n; i++) {
             const dataset_piece *p = &pieces[i];
             if (p->error)
                 summary->n_failed++;
@@ -700,7 +789,7 @@ musc_status musc_dataset_build(const char *dir, const char *out,
             }
         }
     }
-    for (size_t i = 0; i < list.n; i++)
+    for (size_t i = 0; i < n; i++)
         free_piece(&pieces[i]);
     free(pieces);
 done_list:

@@ -87,6 +87,10 @@ typedef struct dataset_piece {
     int split;
     int64_t id;    /* catalogue id, 0 for failures and duplicates */
     int selected;
+    /* a file of several pieces (an ABC book): one entry per piece, flattened
+     * into the list in their place after conversion */
+    struct dataset_piece *subs;
+    size_t n_subs;
 } dataset_piece;
 
 /* Create the catalogue at `path` (a fresh file) from pieces[0..n), run the

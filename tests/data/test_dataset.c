@@ -683,6 +683,41 @@ static void token_loaders_transpose_within_bounds(void **state)
     }
 }
 
+static void abc_books_give_one_piece_per_tune(void **state)
+{
+    (void)state;
+    char *d = test_tmp_path("ds-abc");
+    snprintf(root, sizeof root, "%s", d);
+    free(d);
+    rm_rf(root);
+    assert_int_equal(mkdir(root, 0777), 0);
+    static const char book[] = "X:1\nT:One\nM:4/4\nL:1/4\nK:C\nCDEF|GABc|\n\n"
+                               "X:2\nT:Two\nM:3/4\nL:1/4\nK:G\nGAB|dBG|\n\n"
+                               "X:3\nT:One again\nM:4/4\nL:1/4\nK:C\nCDEF|GABc|\n";
+    char *bp = path_in(root, "book.abc");
+    assert_int_equal(test_write_file(bp, book, sizeof book - 1), 0);
+    free(bp);
+    save(piece(4, 10, 50, 60), "other.json");
+    char *out = out_dir("ds-abc-out");
+    musc_dataset_summary s;
+    assert_int_equal(musc_dataset_build(root, out, NULL, &s), MUSC_OK);
+    assert_int_equal(s.n_files, 2);
+    assert_int_equal(s.n_failed, 0);
+    assert_int_equal(s.n_duplicates, 1);
+    assert_int_equal(s.n_pieces, 3);
+    rows_seen r = {0};
+    assert_int_equal(musc_dataset_query(out, "format = 'abc'", collect, &r), MUSC_OK);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.paths[0], "book.abc#1");
+    assert_string_equal(r.paths[1], "book.abc#2");
+    memset(&r, 0, sizeof r);
+    assert_int_equal(musc_dataset_query(out, "meter = '3/4' AND key = 'G major' AND title = 'Two'",
+                                        collect, &r),
+                     MUSC_OK);
+    assert_int_equal(r.n, 1);
+    free(out);
+}
+
 static void pop909_builds_to_mmt_shards(void **state)
 {
     (void)state;
@@ -723,6 +758,7 @@ int main(void)
         cmocka_unit_test(stats_count_pieces_notes_rows_and_instruments),
         cmocka_unit_test(mmt_loader_windows_and_transposition_bounds),
         cmocka_unit_test(token_loaders_transpose_within_bounds),
+        cmocka_unit_test(abc_books_give_one_piece_per_tune),
         cmocka_unit_test(pop909_builds_to_mmt_shards),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
