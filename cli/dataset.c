@@ -57,13 +57,16 @@ static void json_str(FILE *f, const char *s)
 
 typedef struct progress_state {
     int on;
+    int last; /* per mille drawn last, so a big folder redraws 1000 times at most */
 } progress_state;
 
 static void show_progress(void *user, size_t done, size_t total)
 {
     progress_state *ps = user;
-    if (!ps->on)
+    int permille = total ? (int)(1000.0 * done / total) : 1000;
+    if (!ps->on || (permille == ps->last && done != total))
         return;
+    ps->last = permille;
     int width = 40, fill = total ? (int)((double)done / total * width) : width;
     fprintf(stderr, "\r  converting [%.*s%*s] %zu/%zu", fill,
             "########################################", width - fill, "", done, total);
@@ -155,7 +158,7 @@ static int cmd_build(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    progress_state ps = {.on = !quiet && isatty(2)};
+    progress_state ps = {.on = !quiet && isatty(2), .last = -1};
     o.progress = show_progress;
     o.progress_user = &ps;
     musc_dataset_summary s;
