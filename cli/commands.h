@@ -21,5 +21,6 @@ int cmd_convert(int argc, char **argv);
 int cmd_example(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_perform(int argc, char **argv);
+int cmd_dataset(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const musc_command commands[] = {
     {"example", "write a short multitrack piece composed by musc", cmd_example},
     {"render", "render a score to audio (WAV, FLAC, OGG) with a SoundFont", cmd_render},
     {"perform", "write an expressive performance of a score (dynamics, timing)", cmd_perform},
+    {"dataset", "build token shards and a catalogue from a folder; query; stats", cmd_dataset},
 };
 
 static void usage(FILE *f)

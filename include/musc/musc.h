@@ -21,6 +21,7 @@
 #include "musc/npz.h"
 #include "musc/names.h"
 #include "musc/audio.h"
+#include "musc/dataset.h"
 
 #ifdef __cplusplus
 extern "C" {
