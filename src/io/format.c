@@ -5,6 +5,7 @@
 #include "musc/io.h"
 #include "musc/json.h"
 #include "musc/midi.h"
+#include "musc/musicxml.h"
 
 musc_status musc_read(const char *path, const musc_read_options *options, musc_music **out,
                       musc_report *report)
@@ -14,9 +15,11 @@ musc_status musc_read(const char *path, const musc_read_options *options, musc_m
     switch (f) {
     case MUSC_FORMAT_MIDI: return musc_midi_read(path, options, out, report);
     case MUSC_FORMAT_JSON: return musc_json_read(path, options, out, report);
+    case MUSC_FORMAT_MUSICXML:
+    case MUSC_FORMAT_MXL: return musc_musicxml_read(path, options, out, report);
     case MUSC_FORMAT_UNKNOWN:
         return musc_error(MUSC_ERR_UNSUPPORTED,
-                          "%s: unknown file extension (known: .mid .midi .rmi .json .json.gz)",
+                          "%s: unknown file extension (known: .mid .midi .rmi .json .json.gz .xml .musicxml .mxl)",
                           path);
     default:
         return musc_error(MUSC_ERR_UNSUPPORTED, "%s: reading %s files is not supported yet", path,
@@ -31,9 +34,11 @@ musc_status musc_write(const musc_music *music, const char *path,
     switch (f) {
     case MUSC_FORMAT_MIDI: return musc_midi_write(music, path, options);
     case MUSC_FORMAT_JSON: return musc_json_write(music, path, options);
+    case MUSC_FORMAT_MUSICXML:
+    case MUSC_FORMAT_MXL: return musc_musicxml_write(music, path, options);
     case MUSC_FORMAT_UNKNOWN:
         return musc_error(MUSC_ERR_UNSUPPORTED,
-                          "%s: unknown file extension (known: .mid .midi .json .json.gz)", path);
+                          "%s: unknown file extension (known: .mid .midi .json .json.gz .xml .musicxml .mxl)", path);
     default:
         return musc_error(MUSC_ERR_UNSUPPORTED, "%s: writing %s files is not supported yet", path,
                           musc_format_name(f));
