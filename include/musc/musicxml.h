@@ -85,8 +85,9 @@
  * Writing (score-partwise, version 4.0):
  *  - divisions = resolution (times some factor k when a time signature's
  *    bar is not a whole number of ticks); measures follow the time
- *    signatures (4/4 when none; a time signature that falls inside a bar
- *    ends that bar early) up to the last note end.
+ *    signatures (4/4 bars with no <time> element while there is none; a
+ *    time signature that falls inside a bar ends that bar early) up to the
+ *    last note end.
  *  - One part per track (P1, P2, ...), part-list with part-name (the track
  *    name, else "Track n"), instrument-name and <midi-instrument> with
  *    midi-channel (10 for drums, else 1..16 skipping 10) and midi-program =

@@ -237,6 +237,10 @@ static musc_status read_score_part(mx_reader *r, xmlNodePtr sp)
         p->name = text_dup(pn);
         if (!p->name)
             return nomem();
+        if (!*p->name) {
+            free(p->name);
+            p->name = NULL;
+        }
     }
     for (xmlNodePtr c = sp->children; c; c = c->next) {
         if (is(c, "score-instrument") && !p->instrument_name) {
@@ -633,8 +637,10 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
         if ((st = advance(r, ps, m, note, dur)))
             return st;
     }
-    if (rest || cue)
+    if (cue)
         return MUSC_OK;
+    if (rest) /* a lyric may sit on a rest */
+        return chord ? MUSC_OK : read_lyric(m, note, onset);
     if (!child(note, "pitch") && !child(note, "unpitched"))
         return mx_fail(r, note, "<note> without <pitch>, <unpitched> or <rest>");
     int pitch = 0;
@@ -781,12 +787,17 @@ static musc_status read_attributes(mx_reader *r, part_state *ps, mx_measure *m, 
             xmlNodePtr mo = child(c, "mode");
             int mode, shift;
             key_mode(mo ? text_of(r, mo) : NULL, &mode, &shift);
+            int root = (((int)fifths * 7 + shift) % 12 + 12) % 12;
+            if (mo && !strcmp(text_of(r, mo), "none")) {
+                mode = MUSC_MODE_NONE;
+                root = -1;
+            }
             mx_event *e = add_event(m, ps->pos, MX_EV_KEY);
             if (!e)
                 return nomem();
             e->a = (int)fifths;
             e->b = mode;
-            e->c = (((int)fifths * 7 + shift) % 12 + 12) % 12;
+            e->c = root;
             have_key = 1;
         } else if (is(c, "time")) {
             if ((st = read_time(r, ps, m, c)))
