@@ -963,13 +963,16 @@ static musc_status read_barline(mx_reader *r, mx_flow *f, xmlNodePtr b)
                 }
             }
         } else if (is(c, "ending")) {
-            const char *ty = attr_of(r, c, "type");
+            /* attr_of reuses one buffer: take the number before the type */
             const char *num = attr_of(r, c, "number");
             uint32_t mask = mx_ending_mask(num);
+            char numtext[48];
+            snprintf(numtext, sizeof numtext, "%.40s", num ? num : "");
+            const char *ty = attr_of(r, c, "type");
             if (ty && !strcmp(ty, "start")) {
                 if (!mask && (st = mx_repair(r, c, "<ending> number \"%.40s\" has no number "
                                                    "1..32; ignored",
-                                             num ? num : "")))
+                                             numtext)))
                     return st;
                 f->ending_start |= mask;
             } else if (ty && (!strcmp(ty, "stop") || !strcmp(ty, "discontinue"))) {
