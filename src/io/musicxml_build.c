@@ -58,14 +58,6 @@ static musc_status add_note(musc_track *t, open_ties *ot, const mx_note *n, int6
             }
         }
     }
-    /* a tie that never found its stop note ends here */
-    for (size_t j = 0; j < ot->n;) {
-        musc_note *o = &t->notes[ot->idx[j]];
-        if (o->pitch == n->pitch && o->time + o->duration <= onset)
-            ot->idx[j] = ot->idx[--ot->n];
-        else
-            j++;
-    }
     musc_status st = musc_track_add_note(t, onset, n->dur, n->pitch, n->velocity);
     if (st)
         return st;
@@ -82,6 +74,16 @@ static musc_status emit_measure(musc_music *m, build_state *bs, size_t pi, const
 {
     musc_track *t = &m->tracks[pi];
     musc_status st = MUSC_OK;
+    /* a tie-stop note of this measure starts at T or later, so open ties
+     * ending before T never found their stop: drop them (in any voice's
+     * document order a later note must not end a tie early) */
+    for (size_t j = 0; j < ot->n;) {
+        const musc_note *o = &t->notes[ot->idx[j]];
+        if (o->time + o->duration < T)
+            ot->idx[j] = ot->idx[--ot->n];
+        else
+            j++;
+    }
     for (size_t k = 0; k < ms->n_events && !st; k++) {
         const mx_event *e = &ms->events[k];
         int64_t at = T + e->at;

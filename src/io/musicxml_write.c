@@ -80,6 +80,7 @@ static void put_text(xbuf *b, const char *s)
         case '>': put(b, "&gt;"); break;
         case '"': put(b, "&quot;"); break;
         case '\'': put(b, "&apos;"); break;
+        case '\r': put(b, "&#13;"); break; /* a raw CR would read back as LF */
         default:
             if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
                 put(b, "%c", c);
