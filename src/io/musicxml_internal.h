@@ -9,7 +9,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <libxml/xmlerror.h>
+
 #include "musc/error.h"
+
+/* libxml2's error handlers, swapped out while musc parses (see
+ * musicxml_quiet.c). */
+typedef struct mx_quiet {
+    xmlGenericErrorFunc generic;
+    void *generic_ctx;
+    xmlStructuredErrorFunc structured;
+    void *structured_ctx;
+} mx_quiet;
+
+void mx_quiet_begin(mx_quiet *q);
+void mx_quiet_end(const mx_quiet *q);
 
 /* What a measure says about playing order (merged over all parts). */
 typedef struct mx_flow {

@@ -7,6 +7,7 @@
  * score.
  */
 #include "musc/musicxml.h"
+#include "musicxml_internal.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -83,8 +84,11 @@ static char *container_rootfile(const uint8_t *data, size_t size)
 {
     if (size > (size_t)MXL_MAX_CONTAINER)
         return NULL;
+    mx_quiet q;
+    mx_quiet_begin(&q);
     xmlDocPtr doc = xmlReadMemory((const char *)data, (int)size, "container.xml", NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    mx_quiet_end(&q);
     if (!doc)
         return NULL;
     char *path = NULL;
