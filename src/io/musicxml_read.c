@@ -291,8 +291,16 @@ static musc_status read_parts(mx_reader *r)
         p->n_measures = p->cap_measures = c->n;
         part_state ps = {.velocity = MUSC_DEFAULT_VELOCITY};
         for (size_t i = 0; i < c->n; i++) {
-            musc_status st = mx_read_measure(r, p, &ps, &p->measures[i], &r->flow[i], c->nodes[i]);
+            mx_measure *ms = &p->measures[i];
+            musc_status st = mx_read_measure(r, p, &ps, ms, &r->flow[i], c->nodes[i]);
             if (st)
+                return st;
+            /* an overfull bar keeps its notes (and its length) */
+            if (ms->nominal > 0 && ms->length > ms->nominal &&
+                (st = mx_repair(r, c->nodes[i],
+                                "part %.40s measure %zu lasts %lld ticks, over the %lld of its "
+                                "time signature; kept",
+                                p->id, i + 1, (long long)ms->length, (long long)ms->nominal)))
                 return st;
         }
     }
@@ -440,6 +448,11 @@ musc_status musc_musicxml_read(const char *path, const musc_read_options *option
         return musc_error(st, "%s: %s", path, msg);
     }
     const char *base = strrchr(path, '/');
-    return musc_set_string(&(*out)->metadata.source_filename, base ? base + 1 : path);
+    st = musc_set_string(&(*out)->metadata.source_filename, base ? base + 1 : path);
+    if (st) {
+        musc_music_free(*out);
+        *out = NULL;
+    }
+    return st;
 }
 

@@ -1,0 +1,273 @@
+/*
+ * musc's MusicXML reader against MuseScore 3: for the Bach chorales and the
+ * string quartets of ../shared/data, musc's notes must equal those of
+ * MuseScore's MIDI export of the same file, as (pitch, start, duration) in
+ * quarter notes. MuseScore plays a note a little shorter than written (its
+ * default gate) and articulations (staccato...) shorten it further, so a
+ * duration agrees when MuseScore's is within [0.4, 1] of musc's, minus
+ * 1/64 quarter; pitch and start must be equal (to 1/480 quarter).
+ *
+ * One MuseScore process converts every file (a job file), so the run takes
+ * about a second per file. By default every 8th file is compared; set
+ * MUSC_MUSESCORE_SAMPLE=1 for all of them. Skips visibly without mscore3,
+ * Debian's python3-mido or the shared data.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "musc/musc.h"
+#include "test_support.h"
+
+typedef struct qnote {
+    int pitch;
+    double start, dur;
+} qnote;
+
+typedef struct file_list {
+    char **paths;
+    size_t n, cap;
+} file_list;
+
+static void add_path(file_list *l, const char *p)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->paths = realloc(l->paths, l->cap * sizeof *l->paths);
+    }
+    l->paths[l->n++] = strdup(p);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void scan(const char *dir, file_list *l)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            scan(path, l);
+        else if (musc_format_from_path(path) == MUSC_FORMAT_MXL ||
+                 musc_format_from_path(path) == MUSC_FORMAT_MUSICXML)
+            add_path(l, path);
+    }
+    closedir(d);
+}
+
+static int cmp_qnote(const void *a, const void *b)
+{
+    const qnote *x = a, *y = b;
+    if (x->pitch != y->pitch)
+        return x->pitch - y->pitch;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->dur < y->dur ? -1 : x->dur > y->dur;
+}
+
+/* musc's notes in quarters, sorted; NULL with *n = 0 on a read error. */
+static qnote *musc_notes(const char *path, size_t *n, char *why, size_t why_size)
+{
+    musc_music *m = NULL;
+    *n = 0;
+    if (musc_read(path, NULL, &m, NULL) != MUSC_OK) {
+        snprintf(why, why_size, "musc cannot read it: %s", musc_errmsg());
+        return NULL;
+    }
+    size_t total = musc_music_note_count(m), k = 0;
+    qnote *q = malloc((total ? total : 1) * sizeof *q);
+    for (size_t t = 0; t < m->n_tracks; t++)
+        for (size_t i = 0; i < m->tracks[t].n_notes; i++) {
+            const musc_note *x = &m->tracks[t].notes[i];
+            if (x->duration == 0)
+                continue; /* MuseScore writes nothing for these */
+            q[k++] = (qnote){x->pitch, (double)x->time / m->resolution,
+                             (double)x->duration / m->resolution};
+        }
+    musc_music_free(m);
+    qsort(q, k, sizeof *q, cmp_qnote);
+    *n = k;
+    return q;
+}
+
+static int compare(const qnote *a, size_t na, const qnote *b, size_t nb, char *why, size_t ws)
+{
+    if (na != nb) {
+        snprintf(why, ws, "%zu notes in musc, %zu in MuseScore", na, nb);
+        return 0;
+    }
+    for (size_t i = 0; i < na; i++) {
+        if (a[i].pitch != b[i].pitch || fabs(a[i].start - b[i].start) > 1.0 / 480 + 1e-9) {
+            snprintf(why, ws, "note %zu: musc (%d at %.4f) vs MuseScore (%d at %.4f)", i,
+                     a[i].pitch, a[i].start, b[i].pitch, b[i].start);
+            return 0;
+        }
+        if (b[i].dur > a[i].dur + 1.0 / 480 + 1e-9 || b[i].dur < 0.4 * a[i].dur - 1.0 / 64) {
+            snprintf(why, ws, "note %zu (%d at %.4f): duration %.4f in musc, %.4f in MuseScore",
+                     i, a[i].pitch, a[i].start, a[i].dur, b[i].dur);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void musc_notes_equal_musescore_midi(void **state)
+{
+    (void)state;
+    const char *data = test_shared_data();
+    if (!data) {
+        printf("SKIP: musescore comparison needs ../shared/data\n");
+        skip();
+    }
+    if (test_run("command -v mscore3", NULL, NULL) != 0) {
+        printf("SKIP: musescore comparison needs mscore3 (apt-get install musescore3)\n");
+        skip();
+    }
+    if (test_run("/usr/bin/python3 -c 'import mido'", NULL, NULL) != 0) {
+        printf("SKIP: musescore comparison needs Debian's python3-mido\n");
+        skip();
+    }
+    size_t sample = 8;
+    if (getenv("MUSC_MUSESCORE_SAMPLE"))
+        sample = (size_t)strtoul(getenv("MUSC_MUSESCORE_SAMPLE"), NULL, 10);
+    if (sample < 1)
+        sample = 1;
+    const char *sets[] = {"bach", "beethoven", "haydn", "mozart"};
+    file_list all = {0};
+    size_t set_of[4096];
+    for (size_t s = 0; s < 4; s++) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s/music21_corpus/%s", data, sets[s]);
+        file_list l = {0};
+        scan(dir, &l);
+        qsort(l.paths, l.n, sizeof *l.paths, cmp_str);
+        for (size_t i = 0; i < l.n; i++) {
+            if (i % sample == 0 && all.n < 4096) {
+                set_of[all.n] = s;
+                add_path(&all, l.paths[i]);
+            }
+            free(l.paths[i]);
+        }
+        free(l.paths);
+    }
+    /* one MuseScore run converts them all */
+    char *job = test_tmp_path("musescore-job.json");
+    FILE *f = fopen(job, "w");
+    assert_non_null(f);
+    fprintf(f, "[\n");
+    char **mids = calloc(all.n ? all.n : 1, sizeof *mids);
+    for (size_t i = 0; i < all.n; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "musescore-%04zu.mid", i);
+        mids[i] = test_tmp_path(name);
+        remove(mids[i]);
+        fprintf(f, "%s{\"in\": \"%s\", \"out\": \"%s\"}\n", i ? "," : "", all.paths[i], mids[i]);
+    }
+    fprintf(f, "]\n");
+    fclose(f);
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "QT_QPA_PLATFORM=offscreen timeout 540 mscore3 -j '%s'", job);
+    test_run(cmd, NULL, NULL);
+    /* MuseScore's notes through mido */
+    char *list = test_tmp_path("musescore-notes.txt");
+    snprintf(cmd, sizeof cmd, "cd '%s' && /usr/bin/python3 '%s/tests/io/midi_notes.py' "
+                              "musescore-*.mid > '%s'",
+             test_tmp_dir(), getenv("MUSC_SOURCE_DIR") ? getenv("MUSC_SOURCE_DIR") : ".", list);
+    assert_int_equal(test_run(cmd, NULL, NULL), 0);
+    size_t size;
+    char *text = test_read_file(list, &size);
+    assert_non_null(text);
+
+    size_t passed[4] = {0}, count[4] = {0}, shown = 0;
+    char *cursor = text;
+    for (size_t i = 0; i < all.n; i++) {
+        count[set_of[i]]++;
+        /* find this file's block: "# musescore-%04zu.mid" */
+        char head[64];
+        snprintf(head, sizeof head, "# musescore-%04zu.mid\n", i);
+        char *block = strstr(cursor, head);
+        char why[512] = "";
+        qnote *ms = NULL;
+        size_t nms = 0, cap = 0;
+        if (!block) {
+            snprintf(why, sizeof why, "MuseScore wrote no MIDI");
+        } else {
+            char *s = block + strlen(head);
+            while (*s && *s != '#' && *s != '!') {
+                qnote q;
+                int used = 0;
+                if (sscanf(s, "%d %lf %lf%n", &q.pitch, &q.start, &q.dur, &used) != 3)
+                    break;
+                if (nms == cap) {
+                    cap = cap ? 2 * cap : 256;
+                    ms = realloc(ms, cap * sizeof *ms);
+                }
+                ms[nms++] = q;
+                s += used;
+                while (*s == '\n')
+                    s++;
+            }
+            if (*s == '!')
+                snprintf(why, sizeof why, "MuseScore's MIDI is unreadable");
+            cursor = s;
+        }
+        size_t nm = 0;
+        qnote *mu = *why ? NULL : musc_notes(all.paths[i], &nm, why, sizeof why);
+        if (!*why) {
+            qsort(ms, nms, sizeof *ms, cmp_qnote);
+            if (compare(mu, nm, ms, nms, why, sizeof why))
+                passed[set_of[i]]++;
+        }
+        if (*why && shown++ < 20)
+            printf("musescore mismatch %s: %s\n", all.paths[i], why);
+        free(mu);
+        free(ms);
+    }
+    size_t tp = 0, tc = 0;
+    for (size_t s = 0; s < 4; s++) {
+        printf("musescore agreement %-10s %3zu / %3zu files (%.1f%%)%s\n", sets[s], passed[s],
+               count[s], count[s] ? 100.0 * passed[s] / count[s] : 0.0,
+               sample > 1 ? " (sampled)" : "");
+        tp += passed[s];
+        tc += count[s];
+    }
+    printf("musescore agreement all        %3zu / %3zu files (%.1f%%)\n", tp, tc,
+           tc ? 100.0 * tp / tc : 0.0);
+    assert_true(tc > 0);
+    assert_true(tp * 100 >= tc * 95);
+    for (size_t i = 0; i < all.n; i++) {
+        remove(mids[i]);
+        free(mids[i]);
+        free(all.paths[i]);
+    }
+    remove(list);
+    remove(job);
+    free(mids);
+    free(all.paths);
+    free(text);
+    free(list);
+    free(job);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(musc_notes_equal_musescore_midi),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
