@@ -23,7 +23,8 @@
  *    (MusicXML counts 1..128), else guessed from the instrument or part name
  *    (piano, organ, guitar, violin, viola, cello, contrabass, flute, oboe,
  *    clarinet, bassoon, horn, trumpet, trombone, tuba, saxophones, voices,
- *    ...), else 0. A part is a drum track when it holds <unpitched> notes or
+ *    ...), else 0. channel = the first <midi-channel> minus 1 (else -1).
+ *    A part is a drum track when it holds <unpitched> notes or
  *    its <midi-channel> is 10; an unpitched note's pitch is the
  *    <midi-unpitched> (minus 1) of its <instrument>, else of the part's
  *    first instrument, else its displayed pitch.
@@ -90,7 +91,8 @@
  *    last note end.
  *  - One part per track (P1, P2, ...), part-list with part-name (the track
  *    name, else "Track n"), instrument-name and <midi-instrument> with
- *    midi-channel (10 for drums, else 1..16 skipping 10) and midi-program =
+ *    midi-channel (the track's channel + 1 when set and fitting drum/non-
+ *    drum, else 10 for drums and 1..16 skipping 10) and midi-program =
  *    program + 1. Drum tracks write <unpitched> notes, each pitch with its
  *    own <score-instrument>/<midi-unpitched> so the pitch reads back.
  *  - Notes (track notes and the pitches of track chords) are grouped into

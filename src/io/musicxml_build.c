@@ -175,6 +175,8 @@ musc_status mx_build(mx_reader *r, musc_music *m)
         const mx_part *p = &r->parts[pi];
         musc_track *t = musc_music_add_track(m, p->program >= 0 ? p->program : 0,
                                              p->has_unpitched || p->drum_channel, p->name);
+        if (t)
+            t->channel = p->channel;
         if (!t || musc_set_string(&t->instrument_name, p->instrument_name)) {
             st = nomem();
             goto done;

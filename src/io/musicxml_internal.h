@@ -95,6 +95,7 @@ typedef struct mx_part {
     char *id, *name, *instrument_name;
     int program;      /* 0..127, -1 unknown */
     int drum_channel; /* a <midi-channel> 10 was seen */
+    int channel;      /* first <midi-channel> minus 1, or -1 */
     int has_unpitched;
     struct mx_inst { char *id; int unpitched; } *insts; size_t n_insts, cap_insts;
     mx_measure *measures; size_t n_measures, cap_measures;

@@ -44,6 +44,7 @@ static mx_part *add_part(mx_reader *r, const char *id)
     memset(p, 0, sizeof *p);
     memset(&r->content[r->n_parts], 0, sizeof r->content[0]);
     p->program = -1;
+    p->channel = -1;
     p->id = strdup(id ? id : "");
     if (!p->id)
         return NULL;
@@ -103,6 +104,8 @@ static musc_status read_score_part(mx_reader *r, xmlNodePtr sp)
                 p->program = (int)prog - 1;
             if (chan == 10)
                 p->drum_channel = 1;
+            if (chan >= 1 && chan <= 16 && chan == (int)chan && p->channel < 0)
+                p->channel = (int)chan - 1;
             if (mx_child(c, "midi-unpitched") && (v < 1 || v > 128) &&
                 (st = mx_repair(r, c, "<midi-unpitched> %g is outside 1..128; ignored", v)))
                 return st;

@@ -781,7 +781,10 @@ musc_status musc_musicxml_write_mem(const musc_music *music, uint8_t **data, siz
         pcs[i].track = &m->tracks[i];
         pcs[i].index = (int)i;
         pcs[i].mult = mult;
-        if (!m->tracks[i].is_drum) {
+        if (m->tracks[i].channel >= 0 && m->tracks[i].channel <= 15 &&
+            (m->tracks[i].channel == 9) == (m->tracks[i].is_drum != 0)) {
+            pcs[i].channel = m->tracks[i].channel + 1; /* keep the track's own */
+        } else if (!m->tracks[i].is_drum) {
             pcs[i].channel = channel + 1;
             channel = (channel + 1) % 15;
             if (pcs[i].channel >= 10)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Print the notes of MIDI files as "pitch start duration" lines (times in
-quarter notes, 6 decimals), sorted; one block per file, each headed by
+"""Print the notes of MIDI files as "pitch start duration channel" lines
+(times in quarter notes, 6 decimals), sorted; one block per file, each headed by
 "# <path>". Used by tests/io/test_musicxml_musescore.c to compare musc with
 MuseScore 3's MIDI export. Needs Debian's python3-mido."""
 import sys
@@ -22,7 +22,7 @@ def notes(path):
                 starts = open_notes.get((msg.channel, msg.note))
                 if starts:
                     s = starts.pop(0)
-                    out.append((msg.note, s / tpq, (t - s) / tpq))
+                    out.append((msg.note, s / tpq, (t - s) / tpq, msg.channel))
     out.sort()
     return out
 
@@ -30,7 +30,7 @@ def notes(path):
 for path in sys.argv[1:]:
     print('# ' + path)
     try:
-        for p, s, d in notes(path):
-            print('%d %.6f %.6f' % (p, s, d))
+        for p, s, d, c in notes(path):
+            print('%d %.6f %.6f %d' % (p, s, d, c))
     except Exception as e:  # a broken export counts as a mismatch
         print('! %s' % e)
