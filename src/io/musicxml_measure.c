@@ -151,8 +151,13 @@ static musc_status read_pitch(mx_reader *r, mx_part *p, part_state *ps, xmlNodeP
     p->has_unpitched = 1;
     xmlNodePtr in = mx_child(note, "instrument");
     const char *iid = in ? mx_attr(r, in, "id") : NULL;
-    for (size_t i = 0; i < p->n_insts; i++)
-        if (p->insts[i].unpitched >= 0 && (!iid || strcmp(p->insts[i].id, iid) == 0)) {
+    for (size_t i = 0; iid && i < p->n_insts; i++)
+        if (p->insts[i].unpitched >= 0 && strcmp(p->insts[i].id, iid) == 0) {
+            *pitch = p->insts[i].unpitched;
+            return MUSC_OK;
+        }
+    for (size_t i = 0; i < p->n_insts; i++) /* else the part's first one */
+        if (p->insts[i].unpitched >= 0) {
             *pitch = p->insts[i].unpitched;
             return MUSC_OK;
         }
