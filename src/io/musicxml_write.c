@@ -812,8 +812,11 @@ musc_status musc_musicxml_write_mem(const musc_music *music, uint8_t **data, siz
     for (size_t k = 0; k < m->n_key_signatures; k++)
         if (m->key_signatures[k].time * mult >= end)
             end = m->key_signatures[k].time * mult + 1;
-    for (size_t k = 0; k < m->n_time_signatures; k++)
+    for (size_t k = 0; k < m->n_time_signatures; k++) {
         m->time_signatures[k].time *= mult;
+        if (m->time_signatures[k].time >= end)
+            end = m->time_signatures[k].time + 1;
+    }
     if ((st = make_bars(m, mult, end, &bars, &n_bars)))
         goto done;
     put_header(&b, m);

@@ -139,6 +139,7 @@ static musc_music *sample_music(void)
     musc_music_add_time_signature(m, 0, 4, 4);
     musc_music_add_time_signature(m, 192, 3, 4); /* after two bars */
     musc_music_add_time_signature(m, 300, 6, 8); /* inside a 3/4 bar */
+    musc_music_add_time_signature(m, 1000, 2, 4); /* after the last note */
     musc_music_add_key_signature(m, 0, 0, MUSC_MODE_MAJOR, 0);
     musc_music_add_key_signature(m, 60, -2, MUSC_MODE_MINOR, 7); /* mid-bar */
     musc_music_add_key_signature(m, 192, 1, MUSC_MODE_NONE, 9);  /* A dorian */
