@@ -408,6 +408,30 @@ static void pickup_measure_keeps_its_length(void **state)
     musc_music_free(m);
 }
 
+static void exploding_divisions_are_rescaled(void **state)
+{
+    (void)state;
+    /* two large primes: their LCM is far over the 2^20 cap */
+    const char *xml =
+        "<score-partwise><part-list><score-part id=\"A\"/><score-part id=\"B\"/></part-list>"
+        "<part id=\"A\"><measure>" ATTR(1048573) NOTE(C, 4, 1048573) "</measure></part>"
+        "<part id=\"B\"><measure>" ATTR(1048571) NOTE(E, 4, 524285) "</measure></part>"
+        "</score-partwise>";
+    musc_music *m = NULL;
+    musc_report rep = {0};
+    assert_int_equal(read_flags(xml, 0, &m, &rep), MUSC_OK);
+    assert_int_equal(rep.n_repairs, 1);
+    assert_true(m->resolution <= 1 << 20);
+    assert_note(&m->tracks[0], 0, 0, m->resolution, 60);
+    assert_true(llabs(m->tracks[1].notes[0].duration - m->resolution / 2) <= 1);
+    musc_music_free(m);
+    musc_report_clear(&rep);
+    musc_read_options o = musc_read_options_default();
+    o.strict = 1;
+    assert_int_equal(musc_musicxml_read_mem((const uint8_t *)xml, strlen(xml), &o, &m, NULL),
+                     MUSC_ERR_FORMAT);
+}
+
 static void utf16_documents_are_read(void **state)
 {
     (void)state;
@@ -690,6 +714,7 @@ int main(void)
         cmocka_unit_test(parts_programs_and_drums),
         cmocka_unit_test(score_timewise_is_transposed),
         cmocka_unit_test(pickup_measure_keeps_its_length),
+        cmocka_unit_test(exploding_divisions_are_rescaled),
         cmocka_unit_test(utf16_documents_are_read),
         cmocka_unit_test(mxl_archive_via_container),
         cmocka_unit_test(errors_name_the_line),
