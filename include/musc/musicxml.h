@@ -66,8 +66,8 @@
  *    <rights>.
  *  - Repeats are expanded into playing order unless
  *    MUSC_MUSICXML_WRITTEN_ORDER: <repeat direction="backward" times="n">
- *    (default 2) jumps back to the last forward repeat (or the measure after
- *    the previous finished repeat, or the start); <ending number="1, 2">
+ *    (default 2) jumps back to the last forward repeat, else to the start
+ *    of the piece (as MuseScore plays it); <ending number="1, 2">
  *    measures play only on those passes; D.C. and D.S. (from <sound
  *    dacapo/dalsegno> or from words "D.C.", "Da Capo", "D.S.", "Dal Segno")
  *    jump at the end of their measure, once, to the start or the segno;

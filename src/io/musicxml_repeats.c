@@ -4,7 +4,8 @@
  *
  * The walk keeps a pass number for the current repeated section: ending
  * measures play only when their numbers include the pass. A backward repeat
- * jumps to the section start until it has been played `times` times. A jump
+ * jumps to the last forward repeat, or to the start of the piece when there
+ * is none (as MuseScore does), until it has been played `times` times. A jump
  * (D.C./D.S.) happens once per measure; after it, repeats are not taken and
  * only the last ending of each group plays (the usual "no repeats after
  * D.C." convention, also MuseScore's default), Fine stops and To Coda jumps
@@ -142,7 +143,6 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
         if (f->fwd && !jumped && i != start) {
             start = i;
             pass = 1;
-            memset(count, 0, n * sizeof *count);
         }
         if (mask[i]) {
             int play = jumped ? last[i] : (pass <= 32 && (mask[i] >> (pass - 1) & 1));
@@ -164,19 +164,16 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
         }
         if (f->bwd && !jumped) {
             int times = f->times >= 2 ? f->times : 2;
+            /* a repeat is used up once taken: coming back through it later
+             * (a lone repeat further on jumps to the start) plays straight on */
             if (++count[i] < times) {
                 pass++;
                 i = start;
                 continue;
             }
-            count[i] = 0;
             pass = 1;
-            start = i + 1;
         } else if (mask[i] && last[i] && (f->ending_stop || i + 1 == n || !mask[i + 1])) {
-            /* left the final ending: the repeated section is over */
-            pass = 1;
-            start = i + 1;
-            memset(count, 0, n * sizeof *count);
+            pass = 1; /* left the final ending: the repeated section is over */
         }
         if ((f->dacapo || f->dalsegno) && !jumped_from[i]) {
             jumped_from[i] = 1;

@@ -232,6 +232,13 @@ static void repeats_and_voltas_expand(void **state)
     m = read_ok(volta, MUSC_MUSICXML_WRITTEN_ORDER);
     assert_melody(m, (int[]){60, 62, 64, 65}, 4);
     musc_music_free(m);
+    /* lone backward repeats go to the start, and each is taken once:
+     * C :| D :|  ->  C C D C D (as MuseScore plays it) */
+    m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4) BWD "</measure><measure>" NOTE(D, 4, 4)
+                      BWD "</measure>"),
+                0);
+    assert_melody(m, (int[]){60, 60, 62, 60, 62}, 5);
+    musc_music_free(m);
     /* times="3" */
     m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4)
                       "<barline><repeat direction=\"backward\" times=\"3\"/></barline></measure>"),
