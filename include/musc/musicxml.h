@@ -83,6 +83,14 @@
  *    beyond 2^50 ticks. Unknown elements are ignored. In strict mode every
  *    repair is an error instead.
  *
+ * Agreement with MuseScore 3's MIDI export (tests/io/test_musicxml_musescore.c,
+ * all files, measured when this reader was written): Bach chorales 393 of
+ * 410 files note-equal; 15 differ only where MuseScore plays trills as note
+ * sequences, 2 by one unison note. The quartets all hold ornaments or grace
+ * notes that MuseScore realises (so none is note-equal); 37 of 47 agree on
+ * at least 97 % of notes, the rest also differ by words-only jumps ("Da
+ * Capo ...") that musc follows and MuseScore does not.
+ *
  * Writing (score-partwise, version 4.0):
  *  - divisions = resolution (times some factor k when a time signature's
  *    bar is not a whole number of ticks); measures follow the time
