@@ -9,7 +9,7 @@ libjansson-dev zlib1g-dev libcmocka-dev \
 libxml2-dev libzip-dev \
 libfluidsynth-dev libsndfile1-dev libebur128-dev timgm6mb-soundfont fluid-soundfont-gm fluidsynth \
 libcairo2-dev libmicrohttpd-dev libopenblas-dev libsqlite3-dev libomp-dev \
-python3-mido python3-numpy abcmidi"
+python3-mido python3-numpy abcmidi musescore3"
 
 missing=""
 for p in $PKGS; do

@@ -15,6 +15,7 @@
 #include "musc/io.h"
 #include "musc/midi.h"
 #include "musc/json.h"
+#include "musc/musicxml.h"
 #include "musc/process.h"
 #include "musc/abc.h"
 #include "musc/repr.h"

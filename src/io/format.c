@@ -7,6 +7,7 @@
 #include "musc/json.h"
 #include "musc/midi.h"
 #include "musc/npz.h"
+#include "musc/musicxml.h"
 
 musc_status musc_read(const char *path, const musc_read_options *options, musc_music **out,
                       musc_report *report)
@@ -18,9 +19,11 @@ musc_status musc_read(const char *path, const musc_read_options *options, musc_m
     case MUSC_FORMAT_JSON: return musc_json_read(path, options, out, report);
     case MUSC_FORMAT_ABC: return musc_abc_read(path, options, out, report);
     case MUSC_FORMAT_NPZ: return musc_npz_read(path, options, out, report);
+    case MUSC_FORMAT_MUSICXML:
+    case MUSC_FORMAT_MXL: return musc_musicxml_read(path, options, out, report);
     case MUSC_FORMAT_UNKNOWN:
         return musc_error(MUSC_ERR_UNSUPPORTED,
-                          "%s: unknown file extension (known: .mid .midi .rmi .json .json.gz .abc .npz)",
+                          "%s: unknown file extension (known: .mid .midi .rmi .json .json.gz .abc .npz .xml .musicxml .mxl)",
                           path);
     default:
         return musc_error(MUSC_ERR_UNSUPPORTED, "%s: reading %s files is not supported yet", path,
@@ -37,9 +40,12 @@ musc_status musc_write(const musc_music *music, const char *path,
     case MUSC_FORMAT_JSON: return musc_json_write(music, path, options);
     case MUSC_FORMAT_ABC: return musc_abc_write(music, path, options);
     case MUSC_FORMAT_NPZ: return musc_npz_write(music, path, options);
+    case MUSC_FORMAT_MUSICXML:
+    case MUSC_FORMAT_MXL: return musc_musicxml_write(music, path, options);
     case MUSC_FORMAT_UNKNOWN:
         return musc_error(MUSC_ERR_UNSUPPORTED,
-                          "%s: unknown file extension (known: .mid .midi .json .json.gz .abc .npz)", path);
+                          "%s: unknown file extension (known: .mid .midi .json .json.gz .abc .npz .xml .musicxml .mxl)",
+                          path);
     default:
         return musc_error(MUSC_ERR_UNSUPPORTED, "%s: writing %s files is not supported yet", path,
                           musc_format_name(f));

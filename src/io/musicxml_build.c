@@ -1,0 +1,209 @@
+/*
+ * Second half of the MusicXML reader: lay the parsed measures out in
+ * playing order and fill the music.
+ *
+ * Every measure index gets one length for all parts (the longest part's
+ * content, or its bar length when empty), so parts stay aligned even when
+ * one of them underfills a bar. Measures are then emitted in the order that
+ * musicxml_repeats.c computes, which is why ties are merged here and not
+ * while parsing: a tie into a second ending must join the note that really
+ * precedes it in time.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/grow.h"
+#include "musc/musicxml.h"
+#include "musicxml_read.h"
+
+#define MAX_PLAYED 100000
+#define MAX_TOTAL ((int64_t)1 << 56)
+
+typedef struct open_ties {
+    size_t *idx; /* notes of the track waiting for their tie-stop */
+    size_t n, cap;
+} open_ties;
+
+typedef struct build_state {
+    int have_key, key_fifths, key_mode;
+    int have_time, time_num, time_den;
+    size_t key_part, time_part;
+} build_state;
+
+static musc_status nomem(void)
+{
+    return musc_error(MUSC_ERR_NOMEM, "musicxml: out of memory");
+}
+
+static musc_status add_tempo(musc_music *m, int64_t t, double qpm, int64_t measure_start)
+{
+    for (size_t j = m->n_tempos; j-- > 0 && m->tempos[j].time >= measure_start;)
+        if (m->tempos[j].time == t) {
+            m->tempos[j].qpm = qpm;
+            return MUSC_OK;
+        }
+    return musc_music_add_tempo(m, t, qpm);
+}
+
+static musc_status add_note(musc_track *t, open_ties *ot, const mx_note *n, int64_t onset)
+{
+    if (n->tie_stop) {
+        for (size_t j = 0; j < ot->n; j++) {
+            musc_note *o = &t->notes[ot->idx[j]];
+            if (o->pitch == n->pitch && o->time + o->duration == onset) {
+                o->duration = onset + n->dur - o->time;
+                if (!n->tie_start)
+                    ot->idx[j] = ot->idx[--ot->n];
+                return MUSC_OK;
+            }
+        }
+    }
+    musc_status st = musc_track_add_note(t, onset, n->dur, n->pitch, n->velocity);
+    if (st)
+        return st;
+    if (n->tie_start) {
+        if (MUSC_GROW(ot->idx, ot->cap, ot->n + 1))
+            return nomem();
+        ot->idx[ot->n++] = t->n_notes - 1;
+    }
+    return MUSC_OK;
+}
+
+static musc_status emit_measure(musc_music *m, build_state *bs, size_t pi, const mx_measure *ms,
+                                open_ties *ot, int64_t T)
+{
+    musc_track *t = &m->tracks[pi];
+    musc_status st = MUSC_OK;
+    /* a tie-stop note of this measure starts at T or later, so open ties
+     * ending before T never found their stop: drop them (in any voice's
+     * document order a later note must not end a tie early) */
+    for (size_t j = 0; j < ot->n;) {
+        const musc_note *o = &t->notes[ot->idx[j]];
+        if (o->time + o->duration < T)
+            ot->idx[j] = ot->idx[--ot->n];
+        else
+            j++;
+    }
+    for (size_t k = 0; k < ms->n_events && !st; k++) {
+        const mx_event *e = &ms->events[k];
+        int64_t at = T + e->at;
+        switch (e->kind) {
+        case MX_EV_TEMPO: st = add_tempo(m, at, e->qpm, T); break;
+        case MX_EV_KEY:
+            if (pi != bs->key_part ||
+                (bs->have_key && bs->key_fifths == e->a && bs->key_mode == e->b))
+                break;
+            bs->have_key = 1;
+            bs->key_fifths = e->a;
+            bs->key_mode = e->b;
+            st = musc_music_add_key_signature(m, at, e->a, e->b, e->c);
+            break;
+        case MX_EV_TIME:
+            if (pi != bs->time_part ||
+                (bs->have_time && bs->time_num == e->a && bs->time_den == e->b))
+                break;
+            bs->have_time = 1;
+            bs->time_num = e->a;
+            bs->time_den = e->b;
+            st = musc_music_add_time_signature(m, at, e->a, e->b);
+            break;
+        case MX_EV_LYRIC: st = musc_track_add_lyric(t, at, e->text); break;
+        case MX_EV_CHORD: st = musc_track_add_annotation(t, at, MUSC_ANN_CHORD, e->text); break;
+        }
+    }
+    for (size_t k = 0; k < ms->n_notes && !st; k++)
+        st = add_note(t, ot, &ms->notes[k], T + ms->notes[k].on);
+    return st;
+}
+
+/* First part holding an event of `kind` (so transposing parts' keys and
+ * repeated meters are taken once). */
+static size_t first_part_with(const mx_reader *r, int kind)
+{
+    for (size_t pi = 0; pi < r->n_parts; pi++)
+        for (size_t i = 0; i < r->parts[pi].n_measures; i++)
+            for (size_t k = 0; k < r->parts[pi].measures[i].n_events; k++)
+                if (r->parts[pi].measures[i].events[k].kind == kind)
+                    return pi;
+    return 0;
+}
+
+musc_status mx_build(mx_reader *r, musc_music *m)
+{
+    size_t n = r->n_flow;
+    musc_status st = MUSC_OK;
+    int64_t *len = calloc(n ? n : 1, sizeof *len);
+    open_ties *ot = calloc(r->n_parts ? r->n_parts : 1, sizeof *ot);
+    size_t *order = NULL, n_order = 0;
+    if (!len || !ot) {
+        st = nomem();
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t nominal = 0;
+        for (size_t pi = 0; pi < r->n_parts; pi++) {
+            if (i >= r->parts[pi].n_measures)
+                continue;
+            const mx_measure *ms = &r->parts[pi].measures[i];
+            if (ms->length > len[i])
+                len[i] = ms->length;
+            if (ms->nominal > nominal)
+                nominal = ms->nominal;
+        }
+        if (!len[i])
+            len[i] = nominal ? nominal : 4 * r->resolution;
+    }
+    if (r->flags & MUSC_MUSICXML_WRITTEN_ORDER) {
+        order = malloc((n ? n : 1) * sizeof *order);
+        if (!order) {
+            st = nomem();
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++)
+            order[i] = i;
+        n_order = n;
+    } else {
+        int truncated;
+        if ((st = mx_play_order(r->flow, n, MAX_PLAYED, &order, &n_order, &truncated)))
+            goto done;
+        if (truncated &&
+            (st = mx_repair(r, NULL, "repeats expand to over %d measures; cut there",
+                            MAX_PLAYED)))
+            goto done;
+    }
+    for (size_t pi = 0; pi < r->n_parts; pi++) {
+        const mx_part *p = &r->parts[pi];
+        musc_track *t = musc_music_add_track(m, p->program >= 0 ? p->program : 0,
+                                             p->has_unpitched || p->drum_channel, p->name);
+        if (t)
+            t->channel = p->channel;
+        if (!t || musc_set_string(&t->instrument_name, p->instrument_name)) {
+            st = nomem();
+            goto done;
+        }
+    }
+    build_state bs = {.key_part = first_part_with(r, MX_EV_KEY),
+                      .time_part = first_part_with(r, MX_EV_TIME)};
+    int64_t T = 0;
+    for (size_t k = 0; k < n_order; k++) {
+        size_t i = order[k];
+        for (size_t pi = 0; pi < r->n_parts && !st; pi++)
+            if (i < r->parts[pi].n_measures)
+                st = emit_measure(m, &bs, pi, &r->parts[pi].measures[i], &ot[pi], T);
+        if (st)
+            goto done;
+        T += len[i];
+        if (T > MAX_TOTAL) {
+            st = mx_fail(r, NULL, "the score is longer than 2^56 ticks");
+            goto done;
+        }
+    }
+    musc_music_sort(m);
+done:
+    for (size_t pi = 0; ot && pi < r->n_parts; pi++)
+        free(ot[pi].idx);
+    free(ot);
+    free(order);
+    free(len);
+    return st;
+}

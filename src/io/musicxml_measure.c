@@ -1,0 +1,430 @@
+/*
+ * One measure of one part in the MusicXML reader: notes (pitch, unpitched,
+ * chords, grace and cue notes, ties, lyrics, note dynamics), <backup> and
+ * <forward>, and <attributes> (divisions, key, time, transpose). Times are
+ * converted to the final ticks here, relative to the measure start.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/grow.h"
+#include "musc/musicxml.h"
+#include "musicxml_read.h"
+
+#define MAX_TICKS ((int64_t)1 << 50)
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+musc_status mx_to_ticks(mx_reader *r, part_state *ps, xmlNodePtr n, double v, int64_t *out)
+{
+    if (!ps->divisions) {
+        if (!r->first_divisions)
+            return mx_fail(r, n, "a duration before any <divisions> (expected <attributes>"
+                                 "<divisions>...</divisions> first)");
+        musc_status st = mx_repair(r, n, "part has no <divisions> before its first duration; "
+                                         "using %lld from another part",
+                                   (long long)r->first_divisions);
+        if (st)
+            return st;
+        ps->divisions = r->first_divisions;
+    }
+    double t = v * (double)r->resolution / (double)ps->divisions;
+    if (!(fabs(t) < (double)MAX_TICKS))
+        return mx_fail(r, n, "duration %g is too long (limit 2^50 ticks)", v);
+    int64_t ticks = (int64_t)llround(t);
+    if (!r->rescale && v == floor(v))
+        ticks = (int64_t)v * (r->resolution / ps->divisions);
+    *out = ticks;
+    return MUSC_OK;
+}
+
+static musc_status advance(mx_reader *r, part_state *ps, mx_measure *m, xmlNodePtr n, int64_t d)
+{
+    ps->pos += d;
+    if (ps->pos < 0) {
+        musc_status st = mx_repair(r, n, "<backup> goes before the start of the measure; "
+                                         "clamped");
+        if (st)
+            return st;
+        ps->pos = 0;
+    }
+    if (ps->pos > MAX_TICKS)
+        return mx_fail(r, n, "measure is too long (limit 2^50 ticks)");
+    if (ps->pos > m->length)
+        m->length = ps->pos;
+    return MUSC_OK;
+}
+
+static const int STEP_PC[7] = {9, 11, 0, 2, 4, 5, 7}; /* A..G */
+
+int mx_step_index(const char *s)
+{
+    if (s[0] >= 'A' && s[0] <= 'G' && s[1] == '\0')
+        return s[0] - 'A';
+    if (s[0] >= 'a' && s[0] <= 'g' && s[1] == '\0')
+        return s[0] - 'a';
+    return -1;
+}
+
+/* Quarter-note length of a <type> value, or 0 if unknown. */
+double mx_type_quarters(const char *t)
+{
+    static const struct {
+        const char *name;
+        double q;
+    } T[] = {{"maxima", 32},    {"long", 16},      {"breve", 8},       {"whole", 4},
+             {"half", 2},       {"quarter", 1},    {"eighth", 0.5},    {"16th", 0.25},
+             {"32nd", 0.125},   {"64th", 0.0625},  {"128th", 1 / 32.}, {"256th", 1 / 64.},
+             {"512th", 1 / 128.}, {"1024th", 1 / 256.}};
+    for (size_t i = 0; i < sizeof T / sizeof *T; i++)
+        if (strcmp(T[i].name, t) == 0)
+            return T[i].q;
+    return 0;
+}
+
+/* A note without <duration>: its length from <type>, dots, tuplet ratio. */
+static musc_status duration_from_type(mx_reader *r, xmlNodePtr note, int64_t *out)
+{
+    xmlNodePtr t = mx_child(note, "type");
+    double q = t ? mx_type_quarters(mx_text(r, t)) : 0;
+    if (q <= 0)
+        return mx_fail(r, note, "<note> without <duration> (and no usable <type>)");
+    double add = q;
+    for (xmlNodePtr c = note->children; c; c = c->next)
+        if (mx_is(c, "dot")) {
+            add /= 2;
+            q += add;
+        }
+    xmlNodePtr tm = mx_child(note, "time-modification");
+    if (tm) {
+        double actual, normal;
+        musc_status st;
+        if ((st = mx_child_number(r, tm, "actual-notes", 1, 1e6, 1, &actual)) ||
+            (st = mx_child_number(r, tm, "normal-notes", 1, 1e6, 1, &normal)))
+            return st;
+        q = q * normal / actual;
+    }
+    *out = (int64_t)llround(q * (double)r->resolution);
+    return mx_repair(r, note, "<note> without <duration>; %g quarters from its <type>", q);
+}
+
+int mx_velocity_from_percent(double d)
+{
+    long v = lround(d * 0.9);
+    return v < 0 ? 0 : v > 127 ? 127 : (int)v;
+}
+
+static musc_status read_pitch(mx_reader *r, mx_part *p, part_state *ps, xmlNodePtr note,
+                              int *pitch)
+{
+    musc_status st;
+    xmlNodePtr pe = mx_child(note, "pitch");
+    if (pe) {
+        xmlNodePtr s = mx_child(pe, "step");
+        int step = s ? mx_step_index(mx_text(r, s)) : -1;
+        if (step < 0)
+            return mx_fail(r, s ? s : pe, "expected <step> A..G in <pitch>");
+        double alter, octave;
+        if ((st = mx_child_number(r, pe, "alter", -12, 12, 0, &alter)))
+            return st;
+        xmlNodePtr o = mx_child(pe, "octave");
+        if (!o)
+            return mx_fail(r, pe, "<pitch> without <octave>");
+        if ((st = mx_number(r, o, mx_text(r, o), "octave", -10, 20, &octave)))
+            return st;
+        *pitch = ((int)octave + 1) * 12 + STEP_PC[step] + (int)lround(alter) + ps->transpose;
+        return MUSC_OK;
+    }
+    xmlNodePtr un = mx_child(note, "unpitched");
+    p->has_unpitched = 1;
+    xmlNodePtr in = mx_child(note, "instrument");
+    const char *iid = in ? mx_attr(r, in, "id") : NULL;
+    for (size_t i = 0; iid && i < p->n_insts; i++)
+        if (p->insts[i].unpitched >= 0 && strcmp(p->insts[i].id, iid) == 0) {
+            *pitch = p->insts[i].unpitched;
+            return MUSC_OK;
+        }
+    for (size_t i = 0; i < p->n_insts; i++) /* else the part's first one */
+        if (p->insts[i].unpitched >= 0) {
+            *pitch = p->insts[i].unpitched;
+            return MUSC_OK;
+        }
+    /* no midi-unpitched: the displayed position */
+    xmlNodePtr s = mx_child(un, "display-step");
+    int step = s ? mx_step_index(mx_text(r, s)) : -1;
+    double octave = 4;
+    if ((st = mx_child_number(r, un, "display-octave", -10, 20, 4, &octave)))
+        return st;
+    *pitch = ((int)octave + 1) * 12 + (step >= 0 ? STEP_PC[step] : 0);
+    return MUSC_OK;
+}
+
+static musc_status read_lyric(mx_measure *m, xmlNodePtr note, int64_t at)
+{
+    xmlNodePtr ly = mx_child(note, "lyric");
+    xmlNodePtr tx = ly ? mx_child(ly, "text") : NULL;
+    if (!tx)
+        return MUSC_OK;
+    mx_event *e = mx_add_event(m, at, MX_EV_LYRIC);
+    if (!e || !(e->text = mx_text_dup(tx)))
+        return mx_nomem();
+    return MUSC_OK;
+}
+
+static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measure *m,
+                             xmlNodePtr note)
+{
+    musc_status st;
+    int chord = mx_child(note, "chord") != NULL;
+    int grace = mx_child(note, "grace") != NULL;
+    int cue = mx_child(note, "cue") != NULL;
+    int rest = mx_child(note, "rest") != NULL;
+    int64_t dur = 0;
+    xmlNodePtr de = mx_child(note, "duration");
+    if (grace) {
+        if (!(r->flags & MUSC_MUSICXML_KEEP_GRACE) || rest || cue)
+            return MUSC_OK;
+        dur = r->resolution / 8 > 0 ? r->resolution / 8 : 1;
+    } else if (de) {
+        double v;
+        if ((st = mx_number(r, de, mx_text(r, de), "duration", 0, 1e15, &v)) ||
+            (st = mx_to_ticks(r, ps, de, v, &dur)))
+            return st;
+    } else if ((st = duration_from_type(r, note, &dur))) {
+        return st;
+    }
+    int64_t onset = chord ? ps->last_onset : ps->pos;
+    if (!chord && !grace) {
+        ps->last_onset = ps->pos;
+        if ((st = advance(r, ps, m, note, dur)))
+            return st;
+    }
+    if (cue)
+        return MUSC_OK;
+    if (rest) /* a lyric may sit on a rest */
+        return chord ? MUSC_OK : read_lyric(m, note, onset);
+    if (!mx_child(note, "pitch") && !mx_child(note, "unpitched"))
+        return mx_fail(r, note, "<note> without <pitch>, <unpitched> or <rest>");
+    int pitch = 0;
+    if ((st = read_pitch(r, p, ps, note, &pitch)))
+        return st;
+    if (pitch < 0 || pitch > 127)
+        return mx_repair(r, note, "pitch %d is outside 0..127; note dropped", pitch);
+    int velocity = ps->velocity;
+    const char *dyn = mx_attr(r, note, "dynamics");
+    if (dyn) {
+        double d;
+        if ((st = mx_number(r, note, dyn, "dynamics", 0, 1e4, &d)))
+            return st;
+        velocity = mx_velocity_from_percent(d);
+    }
+    mx_note n = {.on = onset, .dur = dur, .pitch = (int16_t)pitch, .velocity = (int16_t)velocity};
+    for (xmlNodePtr c = note->children; c; c = c->next) {
+        xmlNodePtr tie = NULL;
+        if (mx_is(c, "tie"))
+            tie = c;
+        for (xmlNodePtr nt = mx_is(c, "notations") ? c->children : NULL; nt; nt = nt->next)
+            if (mx_is(nt, "tied")) {
+                const char *ty = mx_attr(r, nt, "type");
+                if (ty && (!strcmp(ty, "start") || !strcmp(ty, "continue")))
+                    n.tie_start = 1;
+                if (ty && (!strcmp(ty, "stop") || !strcmp(ty, "continue")))
+                    n.tie_stop = 1;
+            }
+        if (tie) {
+            const char *ty = mx_attr(r, tie, "type");
+            if (ty && !strcmp(ty, "start"))
+                n.tie_start = 1;
+            if (ty && !strcmp(ty, "stop"))
+                n.tie_stop = 1;
+        }
+    }
+    if (grace)
+        n.tie_start = n.tie_stop = 0;
+    if (MUSC_GROW(m->notes, m->cap_notes, m->n_notes + 1))
+        return mx_nomem();
+    m->notes[m->n_notes++] = n;
+    return read_lyric(m, note, onset);
+}
+
+/* Mode name -> (musc mode, semitones from the major tonic). */
+static void key_mode(const char *mode, int *musc_mode, int *shift)
+{
+    static const struct {
+        const char *name;
+        int mode, shift;
+    } M[] = {{"major", MUSC_MODE_MAJOR, 0},  {"ionian", MUSC_MODE_MAJOR, 0},
+             {"minor", MUSC_MODE_MINOR, 9},  {"aeolian", MUSC_MODE_MINOR, 9},
+             {"dorian", MUSC_MODE_NONE, 2},  {"phrygian", MUSC_MODE_NONE, 4},
+             {"lydian", MUSC_MODE_NONE, 5},  {"mixolydian", MUSC_MODE_NONE, 7},
+             {"locrian", MUSC_MODE_NONE, 11}};
+    *musc_mode = MUSC_MODE_MAJOR;
+    *shift = 0;
+    for (size_t i = 0; mode && i < sizeof M / sizeof *M; i++)
+        if (strcasecmp(M[i].name, mode) == 0) {
+            *musc_mode = M[i].mode;
+            *shift = M[i].shift;
+        }
+}
+
+/* Sum "3+2" style beats. */
+static int beats_value(const char *s)
+{
+    long sum = 0;
+    while (*s) {
+        if (isdigit((unsigned char)*s)) {
+            long v = 0;
+            while (isdigit((unsigned char)*s)) {
+                if (v < 100000)
+                    v = v * 10 + (*s - '0');
+                s++;
+            }
+            sum += v;
+            if (sum > 100000)
+                return -1;
+        } else {
+            s++;
+        }
+    }
+    return (int)sum;
+}
+
+static musc_status read_time(mx_reader *r, part_state *ps, mx_measure *m, xmlNodePtr t)
+{
+    long num = 0, den = 0;
+    for (xmlNodePtr c = t->children; c; c = c->next) {
+        if (!mx_is(c, "beats"))
+            continue;
+        xmlNodePtr bt = c->next;
+        while (bt && bt->type != XML_ELEMENT_NODE)
+            bt = bt->next;
+        if (!mx_is(bt, "beat-type"))
+            return mx_fail(r, c, "<beats> not followed by <beat-type>");
+        int b = beats_value(mx_text(r, c));
+        double d;
+        musc_status st = mx_number(r, bt, mx_text(r, bt), "beat-type", 1, 1024, &d);
+        if (st)
+            return st;
+        if (b <= 0)
+            return mx_fail(r, c, "<beats> \"%s\", expected a positive count", mx_text(r, c));
+        long dd = (long)d;
+        if (!den) {
+            num = b;
+            den = dd;
+        } else { /* composite: add over a common denominator */
+            long l = den / gcd64(den, dd) * dd;
+            num = num * (l / den) + b * (l / dd);
+            den = l;
+        }
+        if (num > 100000 || den > 1 << 20)
+            return mx_fail(r, c, "time signature too large");
+    }
+    if (!den)
+        return MUSC_OK; /* senza-misura */
+    mx_event *e = mx_add_event(m, ps->pos, MX_EV_TIME);
+    if (!e)
+        return mx_nomem();
+    e->a = (int)num;
+    e->b = (int)den;
+    ps->nominal = (int64_t)llround(4.0 * (double)r->resolution * (double)num / (double)den);
+    m->nominal = ps->nominal;
+    return MUSC_OK;
+}
+
+static musc_status read_attributes(mx_reader *r, part_state *ps, mx_measure *m, xmlNodePtr at)
+{
+    musc_status st;
+    int have_key = 0;
+    for (xmlNodePtr c = at->children; c; c = c->next) {
+        if (mx_is(c, "divisions")) {
+            if ((st = mx_parse_divisions(r, c, &ps->divisions)))
+                return st;
+        } else if (mx_is(c, "key") && !have_key) {
+            xmlNodePtr f = mx_child(c, "fifths");
+            if (!f)
+                continue; /* non-traditional keys are not modelled */
+            double fifths;
+            if ((st = mx_number(r, f, mx_text(r, f), "fifths", -7, 7, &fifths)))
+                return st;
+            xmlNodePtr mo = mx_child(c, "mode");
+            int mode, shift;
+            key_mode(mo ? mx_text(r, mo) : NULL, &mode, &shift);
+            int root = (((int)fifths * 7 + shift) % 12 + 12) % 12;
+            if (mo && !strcmp(mx_text(r, mo), "none")) {
+                mode = MUSC_MODE_NONE;
+                root = -1;
+            }
+            mx_event *e = mx_add_event(m, ps->pos, MX_EV_KEY);
+            if (!e)
+                return mx_nomem();
+            e->a = (int)fifths;
+            e->b = mode;
+            e->c = root;
+            have_key = 1;
+        } else if (mx_is(c, "time")) {
+            if ((st = read_time(r, ps, m, c)))
+                return st;
+        } else if (mx_is(c, "transpose")) {
+            double chromatic, octave;
+            if ((st = mx_child_number(r, c, "chromatic", -127, 127, 0, &chromatic)) ||
+                (st = mx_child_number(r, c, "octave-change", -10, 10, 0, &octave)))
+                return st;
+            ps->transpose = (int)chromatic + 12 * (int)octave;
+        }
+    }
+    return MUSC_OK;
+}
+
+musc_status mx_read_measure(mx_reader *r, mx_part *p, part_state *ps, mx_measure *m,
+                                mx_flow *f, xmlNodePtr measure)
+{
+    musc_status st = MUSC_OK;
+    ps->pos = 0;
+    ps->last_onset = 0;
+    m->nominal = ps->nominal;
+    for (xmlNodePtr c = measure->children; c && !st; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *name = (const char *)c->name;
+        if (!strcmp(name, "note")) {
+            st = read_note(r, p, ps, m, c);
+        } else if (!strcmp(name, "backup") || !strcmp(name, "forward")) {
+            xmlNodePtr de = mx_child(c, "duration");
+            double v;
+            int64_t t;
+            if (!de) {
+                st = mx_fail(r, c, "<%s> without <duration>", name);
+                break;
+            }
+            if ((st = mx_number(r, de, mx_text(r, de), "duration", 0, 1e15, &v)) ||
+                (st = mx_to_ticks(r, ps, de, v, &t)))
+                break;
+            st = advance(r, ps, m, c, name[0] == 'b' ? -t : t);
+        } else if (!strcmp(name, "attributes")) {
+            st = read_attributes(r, ps, m, c);
+        } else if (!strcmp(name, "direction")) {
+            st = mx_read_direction(r, ps, m, f, c);
+        } else if (!strcmp(name, "sound")) {
+            int tempo_seen = 0, jumps = 0;
+            st = mx_read_sound(r, ps, m, f, c, ps->pos, &tempo_seen, &jumps);
+        } else if (!strcmp(name, "barline")) {
+            st = mx_read_barline(r, f, c);
+        } else if (!strcmp(name, "harmony")) {
+            st = mx_read_harmony(r, ps, m, c);
+        }
+    }
+    return st;
+}
+
