@@ -19,6 +19,7 @@
 #include "musc/abc.h"
 #include "musc/repr.h"
 #include "musc/npz.h"
+#include "musc/nn.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,78 @@
+/*
+ * Private helpers shared by the neural-engine sources: hot-loop function
+ * cloning for AVX-512 / AVX2 (chosen at load time, so the library still runs
+ * on any x86-64), and the OpenBLAS threading policy.
+ */
+#ifndef MUSC_NN_INTERNAL_H
+#define MUSC_NN_INTERNAL_H
+
+#include <stddef.h>
+
+#if defined(__clang__)
+/* `omp simd` loops the optimizer leaves scalar in -O0/-O1 sanitizer builds
+ * are not an error. */
+#pragma clang diagnostic ignored "-Wpass-failed"
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(MUSC_NN_NO_CLONES)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MUSC_NN_NO_CLONES_ASAN 1
+#endif
+#endif
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(MUSC_NN_NO_CLONES) && !defined(MUSC_NN_NO_CLONES_ASAN)
+#define NN_HOT __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
+#else
+#define NN_HOT
+#endif
+
+/* The engine parallelises with OpenMP itself and calls sgemm on per-thread
+ * blocks, so OpenBLAS must not start threads of its own (two thread pools
+ * spinning against each other on two cores halves the speed). Called at the
+ * top of every op that uses sgemm; cheap after the first call. */
+void nn_blas_single_thread(void);
+
+/* Split [0, n) into `parts` nearly equal chunks; chunk i is [*lo, *hi). */
+static inline void nn_chunk(int n, int parts, int i, int *lo, int *hi)
+{
+    long q = n / parts, r = n % parts;
+    *lo = (int)(i * q + (i < r ? i : r));
+    *hi = *lo + (int)q + (i < r ? 1 : 0);
+}
+
+
+#include <stdint.h>
+#include <string.h>
+
+/* expf that vectorises (a Cephes-style polynomial after range reduction,
+ * within 2 ulp over the clamped range [-87, 88]); libm's expf stays scalar
+ * without -ffast-math. */
+static inline float nn_expf(float x)
+{
+    x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+    float n = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
+    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    int32_t e = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &e, sizeof scale);
+    return p * scale;
+}
+
+/* tanh through nn_expf; exact limits at +-inf of the clamped range. */
+static inline float nn_tanhf(float x)
+{
+    return 1.0f - 2.0f / (nn_expf(2.0f * x) + 1.0f);
+}
+
+#endif
