@@ -61,7 +61,7 @@ void musc_nn_adamw_step(musc_nn_adamw *opt, musc_nn_params *params, float lr)
     const musc_nn_adamw_config *c = &opt->cfg;
     float c1 = 1.0f - powf(c->beta1, (float)opt->step);
     float c2 = 1.0f - powf(c->beta2, (float)opt->step);
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (params->size > 4 * NN_PAR_MIN)
     for (int t = 0; t < params->count; t++) {
         musc_nn_tensor *x = &params->tensors[t];
         size_t off = (size_t)(x->data - params->data);

@@ -86,7 +86,7 @@ musc_status musc_nn_attention_forward(float *out, float *lse, const float *qkv, 
     const float scale = 1.0f / sqrtf((float)hs);
     const int tile = T < TILE ? T : TILE;
     int failed = 0;
-#pragma omp parallel
+#pragma omp parallel if ((double)B * NH * T * T * hs > NN_PAR_MIN_FLOPS)
     {
         float *S = malloc((size_t)tile * T * sizeof *S);
         if (!S) {
@@ -128,7 +128,7 @@ musc_status musc_nn_attention_backward(float *dqkv, const float *dout, const flo
     const float scale = 1.0f / sqrtf((float)hs);
     const int tile = T < TILE ? T : TILE;
     int failed = 0;
-#pragma omp parallel
+#pragma omp parallel if ((double)B * NH * T * T * hs > NN_PAR_MIN_FLOPS)
     {
         float *P = malloc((size_t)tile * T * sizeof *P);
         float *dP = malloc((size_t)tile * T * sizeof *dP);

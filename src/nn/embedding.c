@@ -17,7 +17,7 @@ musc_status musc_nn_embedding_forward(float *out, const int32_t *idx, const floa
         if (idx[i] < 0 || idx[i] >= vocab)
             return musc_error(MUSC_ERR_RANGE, "embedding: row %d has index %d outside [0, %d)",
                               i, (int)idx[i], vocab);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * C > NN_PAR_MIN)
     for (int i = 0; i < N; i++) {
         float *o = out + (size_t)i * C;
         const float *e = table + (size_t)idx[i] * C;
@@ -56,7 +56,7 @@ musc_status musc_nn_embedding_sum_forward(float *out, const int32_t *idx, int st
                                   "embedding: row %d field %d has code %d outside [0, %d)", i, f,
                                   (int)k, vocabs[f]);
         }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * C > NN_PAR_MIN)
     for (int i = 0; i < N; i++) {
         float *o = out + (size_t)i * C;
         memset(o, 0, (size_t)C * sizeof *o);
@@ -74,7 +74,7 @@ void musc_nn_embedding_sum_backward(float *const *dtables, const int32_t *idx, i
                                     int nfields, const float *dout, int N, int C)
 {
     /* One field per thread: each table is touched by one thread only. */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * C > NN_PAR_MIN)
     for (int f = 0; f < nfields; f++)
         for (int i = 0; i < N; i++) {
             float *d = dtables[f] + (size_t)idx[(size_t)i * stride + f] * C;

@@ -38,7 +38,7 @@ NN_HOT static void gelu_backward_block(float *din, const float *in, const float 
 void musc_nn_gelu_forward(float *out, const float *in, size_t n)
 {
     long nb = (long)((n + BLOCK - 1) / BLOCK);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > NN_PAR_MIN)
     for (long k = 0; k < nb; k++) {
         size_t lo = (size_t)k * BLOCK, len = n - lo < BLOCK ? n - lo : BLOCK;
         gelu_block(out + lo, in + lo, len);
@@ -48,7 +48,7 @@ void musc_nn_gelu_forward(float *out, const float *in, size_t n)
 void musc_nn_gelu_backward(float *din, const float *in, const float *dout, size_t n)
 {
     long nb = (long)((n + BLOCK - 1) / BLOCK);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > NN_PAR_MIN)
     for (long k = 0; k < nb; k++) {
         size_t lo = (size_t)k * BLOCK, len = n - lo < BLOCK ? n - lo : BLOCK;
         gelu_backward_block(din + lo, in + lo, dout + lo, len);

@@ -32,7 +32,7 @@ NN_HOT static void layernorm_row(float *o, float *mean_out, float *rstd_out, con
 void musc_nn_layernorm_forward(float *out, float *mean, float *rstd, const float *in,
                                const float *w, const float *b, int N, int C)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * C > NN_PAR_MIN)
     for (int n = 0; n < N; n++)
         layernorm_row(out + (size_t)n * C, mean + n, rstd + n, in + (size_t)n * C, w, b, C);
 }
@@ -70,7 +70,7 @@ void musc_nn_layernorm_backward(float *din, float *dw, float *db, const float *d
                                 const float *in, const float *w, const float *mean,
                                 const float *rstd, int N, int C)
 {
-#pragma omp parallel
+#pragma omp parallel if ((size_t)N * C > NN_PAR_MIN)
     {
 #pragma omp for schedule(static)
         for (int n = 0; n < N; n++)

@@ -15,7 +15,7 @@ void musc_nn_linear_forward(float *out, const float *in, const float *w, const f
                             int Din, int Dout)
 {
     nn_blas_single_thread();
-#pragma omp parallel
+#pragma omp parallel if ((double)N * Din * Dout > NN_PAR_MIN_FLOPS)
     {
         int nt = omp_get_num_threads(), id = omp_get_thread_num(), lo, hi;
         if (N >= 8 * nt) { /* split rows of the batch */
@@ -48,7 +48,7 @@ void musc_nn_linear_backward(float *din, float *dw, float *db, const float *dout
                              const float *in, const float *w, int N, int Din, int Dout)
 {
     nn_blas_single_thread();
-#pragma omp parallel
+#pragma omp parallel if ((double)N * Din * Dout > NN_PAR_MIN_FLOPS)
     {
         int nt = omp_get_num_threads(), id = omp_get_thread_num(), lo, hi;
         if (din) {

@@ -36,6 +36,11 @@
  * top of every op that uses sgemm; cheap after the first call. */
 void nn_blas_single_thread(void);
 
+/* Below these sizes an op runs on the calling thread: waking a team costs
+ * more than the work (elements touched, or multiply-adds for products). */
+#define NN_PAR_MIN 16384
+#define NN_PAR_MIN_FLOPS 262144.0
+
 /* Split [0, n) into `parts` nearly equal chunks; chunk i is [*lo, *hi). */
 static inline void nn_chunk(int n, int parts, int i, int *lo, int *hi)
 {

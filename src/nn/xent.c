@@ -34,7 +34,7 @@ void musc_nn_xent_forward(double *loss_sum, double *weight_sum, float *losses, f
 {
     double ls = 0.0, ws = 0.0;
     /* Per-row work in parallel; the sums in row order (deterministic). */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * V > NN_PAR_MIN)
     for (int i = 0; i < N; i++)
         lse[i] = row_lse(logits + (size_t)i * V, V);
     for (int i = 0; i < N; i++) {
@@ -63,7 +63,7 @@ void musc_nn_xent_backward(float *dlogits, const float *logits, const float *lse
                            const int32_t *targets, const float *weights, int ignore_index,
                            float scale, int N, int V)
 {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if ((size_t)N * V > NN_PAR_MIN)
     for (int i = 0; i < N; i++) {
         if (!counted(targets[i], ignore_index, V))
             continue;
