@@ -25,9 +25,18 @@
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__) && \
     !defined(MUSC_NN_NO_CLONES) && !defined(MUSC_NN_NO_CLONES_ASAN)
-#define NN_HOT __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
+#define NN_CLONES __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
 #else
-#define NN_HOT
+#define NN_CLONES
+#endif
+/* gcc will not if-convert the float clamps in nn_expf while float compares
+ * may trap, which keeps every loop calling it scalar; results and NaN
+ * handling are unchanged without trapping math (musc never unmasks FP
+ * exceptions). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NN_HOT NN_CLONES __attribute__((optimize("no-trapping-math", "no-math-errno")))
+#else
+#define NN_HOT NN_CLONES
 #endif
 
 /* The engine parallelises with OpenMP itself and calls sgemm on per-thread
@@ -56,10 +65,13 @@ static inline void nn_chunk(int n, int parts, int i, int *lo, int *hi)
 /* expf that vectorises (a Cephes-style polynomial after range reduction,
  * within 2 ulp over the clamped range [-87, 88]); libm's expf stays scalar
  * without -ffast-math. */
-static inline float nn_expf(float x)
+__attribute__((always_inline)) static inline float nn_expf(float x)
 {
     x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-    float n = __builtin_floorf(x * 1.44269504088896341f + 0.5f);
+    /* floor by truncation of a positive number: y + 128 > 0 on the clamped
+     * range, and a float-to-int conversion vectorises everywhere, floorf
+     * does not before SSE4.1 */
+    float n = (float)((int32_t)(x * 1.44269504088896341f + 128.5f) - 128);
     float r = x - n * 0.693359375f + n * 2.12194440e-4f;
     float p = 1.9875691500e-4f;
     p = p * r + 1.3981999507e-3f;
@@ -75,7 +87,7 @@ static inline float nn_expf(float x)
 }
 
 /* tanh through nn_expf; exact limits at +-inf of the clamped range. */
-static inline float nn_tanhf(float x)
+__attribute__((always_inline)) static inline float nn_tanhf(float x)
 {
     return 1.0f - 2.0f / (nn_expf(2.0f * x) + 1.0f);
 }
