@@ -1,7 +1,9 @@
 /*
  * Private helpers shared by the neural-engine sources: hot-loop function
- * cloning for AVX-512 / AVX2 (chosen at load time, so the library still runs
- * on any x86-64), and the OpenBLAS threading policy.
+ * cloning for AVX-512 / FMA (chosen at load time by CPU features, so the
+ * library still runs on any x86-64; clones by "arch=" name would test the
+ * CPU model and miss AMD's AVX-512 parts), and the OpenBLAS threading
+ * policy.
  */
 #ifndef MUSC_NN_INTERNAL_H
 #define MUSC_NN_INTERNAL_H
@@ -25,7 +27,7 @@
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__) && \
     !defined(MUSC_NN_NO_CLONES) && !defined(MUSC_NN_NO_CLONES_ASAN)
-#define NN_CLONES __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
+#define NN_CLONES __attribute__((target_clones("avx512f", "fma", "default")))
 #else
 #define NN_CLONES
 #endif
@@ -90,6 +92,17 @@ __attribute__((always_inline)) static inline float nn_expf(float x)
 __attribute__((always_inline)) static inline float nn_tanhf(float x)
 {
     return 1.0f - 2.0f / (nn_expf(2.0f * x) + 1.0f);
+}
+
+/* The counter-based uniform of musc_nn_hash_uniform, inlined so that
+ * dropout loops vectorise: splitmix64's finaliser over seed ^ index * odd. */
+__attribute__((always_inline)) static inline float nn_hash_uniform(uint64_t seed, uint64_t index)
+{
+    uint64_t z = (seed ^ (index * 0xd1b54a32d192ed03ull)) + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (float)(uint32_t)(z >> 40) * (1.0f / 16777216.0f);
 }
 
 #endif

@@ -8,6 +8,8 @@
 
 #include <math.h>
 
+#include "nn_internal.h"
+
 static uint64_t splitmix64(uint64_t *x)
 {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
@@ -57,9 +59,4 @@ void musc_nn_init_normal(float *x, size_t n, float std, musc_nn_rng *rng)
         x[i] = std * musc_nn_rng_normal(rng);
 }
 
-float musc_nn_hash_uniform(uint64_t seed, uint64_t index)
-{
-    uint64_t x = seed ^ (index * 0xd1b54a32d192ed03ull);
-    uint64_t z = splitmix64(&x);
-    return (float)(z >> 40) * (1.0f / 16777216.0f);
-}
+float musc_nn_hash_uniform(uint64_t seed, uint64_t index) { return nn_hash_uniform(seed, index); }
