@@ -165,6 +165,8 @@ int main(int argc, char **argv)
     double hs = C / NH;
     double fwd_flops = 2.0 * nonemb * B * T + 2.0 * L * B * NH * (double)T * T * hs;
     double step_flops = 3.0 * fwd_flops; /* backward ~ 2x forward */
+    printf("OpenBLAS core: %s (OPENBLAS_CORETYPE=%s)\n", openblas_get_corename(),
+           getenv("OPENBLAS_CORETYPE") ? getenv("OPENBLAS_CORETYPE") : "unset");
     printf("model: %d layers, width %d, %d heads, FFN %d, vocab %d; batch %d x %d tokens\n", L, C,
            NH, 4 * C, V, B, T);
     printf("model FLOPs per step (fwd+bwd, causal attention counted at T^2/2): %.1f GFLOP\n",
