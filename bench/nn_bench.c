@@ -53,7 +53,8 @@ static int model_new(model *m)
     int sv[2] = {m->V, m->C}, sp[2] = {m->T, m->C}, sb[1] = {m->V};
     m->tok = musc_nn_params_add(&m->p, "wte", 2, sv, MUSC_NN_NO_DECAY);
     m->pos = musc_nn_params_add(&m->p, "wpe", 2, sp, MUSC_NN_NO_DECAY);
-    musc_nn_decoder_config cfg = {m->L, m->C, m->NH, 4 * m->C, 0.1f};
+    /* residual dropout 0.1 as bench/nn_torch.py; no attention dropout there */
+    musc_nn_decoder_config cfg = {m->L, m->C, m->NH, 4 * m->C, 0.1f, 0.0f};
     if (musc_nn_decoder_new(&cfg, &m->p, "", &m->dec) != MUSC_OK)
         return -1;
     m->headw = musc_nn_params_add(&m->p, "head.w", 2, sv, 0);

@@ -200,14 +200,17 @@ void musc_nn_dropout_backward(float *din, const float *dout, size_t n, float p, 
  * row by row and multiplied by V (a second sgemm), so scratch is O(64 T)
  * per thread. lse [B,NH,T] keeps each row's log-sum-exp of the scaled
  * scores; backward recomputes the probabilities strip by strip from it.
- * Scores are scaled by 1/sqrt(hs). OpenMP over batch x heads.
+ * Scores are scaled by 1/sqrt(hs). OpenMP over batch x heads. With
+ * dropout > 0 the probabilities are dropped (inverted dropout) by a mask
+ * hashed from `seed` and the score's position, regenerated in backward;
+ * pass the same dropout and seed to both.
  * Returns MUSC_ERR_NOMEM if per-thread scratch cannot be allocated. */
 musc_status musc_nn_attention_forward(float *out, float *lse, const float *qkv, int B, int T,
-                                      int C, int NH);
+                                      int C, int NH, float dropout, uint64_t seed);
 /* dqkv += gradient w.r.t. qkv, given dout, and the forward's out and lse. */
 musc_status musc_nn_attention_backward(float *dqkv, const float *dout, const float *qkv,
                                        const float *out, const float *lse, int B, int T, int C,
-                                       int NH);
+                                       int NH, float dropout, uint64_t seed);
 
 /* One decoding step with a KV cache for one sequence: qkv [3C] is the new
  * position's projection; its k and v are stored at row `pos` of kcache and
@@ -241,7 +244,8 @@ void musc_nn_xent_backward(float *dlogits, const float *logits, const float *lse
  * and "<prefix>ln_f.{w,b}". */
 typedef struct musc_nn_decoder_config {
     int n_layer, d_model, n_head, d_ff;
-    float dropout; /* residual-branch dropout while training */
+    float dropout;      /* residual-branch dropout while training */
+    float attn_dropout; /* attention-probability dropout while training */
 } musc_nn_decoder_config;
 
 typedef struct musc_nn_decoder musc_nn_decoder;

@@ -13,6 +13,8 @@
  * (P = exp(S - lse)), then with D_i = dO_i . O_i:
  *   dP = dO V^T,  dS = P * (dP - D),  dQ += s dS K,  dK += s dS^T Q,
  *   dV += P^T dO      (s = 1/sqrt(head size)).
+ * Dropout on the probabilities (as MMT's x-transformers applies) multiplies
+ * P by a regenerated mask / (1 - p) before V, and dP by the same mask.
  * Each (batch, head) pair belongs to one thread, and its gradient columns
  * to nobody else, so there are no races and no atomics.
  */
@@ -78,8 +80,37 @@ NN_HOT static float dot(const float *a, const float *b, int n)
     return s;
 }
 
+/* Attention-probability dropout: the keep decision for (pair bh, row i,
+ * key j) is a hash of its flat index, so backward regenerates it. */
+NN_HOT static void dropout_row(float *p, int n, float drop, float scale, uint64_t seed,
+                               uint64_t base)
+{
+#pragma omp simd
+    for (int j = 0; j < n; j++)
+        p[j] = nn_hash_uniform(seed, base + (uint64_t)j) >= drop ? p[j] * scale : 0.0f;
+}
+
+/* With dropout: dS = P * (mask * dP / (1 - drop) - D) into dp, and P
+ * becomes the dropped-out probabilities (for dV). */
+NN_HOT static void dscores_dropout_row(float *dp, float *p, int n, float D, float drop,
+                                       float scale, uint64_t seed, uint64_t base)
+{
+#pragma omp simd
+    for (int j = 0; j < n; j++) {
+        int keep = nn_hash_uniform(seed, base + (uint64_t)j) >= drop;
+        float dpm = keep ? dp[j] * scale : 0.0f;
+        dp[j] = p[j] * (dpm - D);
+        p[j] = keep ? p[j] * scale : 0.0f;
+    }
+}
+
+static uint64_t row_base(int bh, int T, int i)
+{
+    return ((uint64_t)bh * (uint64_t)T + (uint64_t)i) * (uint64_t)T;
+}
+
 musc_status musc_nn_attention_forward(float *out, float *lse, const float *qkv, int B, int T,
-                                      int C, int NH)
+                                      int C, int NH, float dropout, uint64_t seed)
 {
     nn_blas_single_thread();
     const int hs = C / NH, ld = 3 * C;
@@ -106,8 +137,12 @@ musc_status musc_nn_attention_forward(float *out, float *lse, const float *qkv, 
                 int bq = T - i0 < tile ? T - i0 : tile, keys = i0 + bq;
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bq, keys, hs, scale,
                             Q + (size_t)i0 * ld, ld, K, ld, 0.0f, S, T);
-                for (int r = 0; r < bq; r++)
+                for (int r = 0; r < bq; r++) {
                     L[i0 + r] = softmax_row(S + (size_t)r * T, i0 + r + 1, keys);
+                    if (dropout > 0.0f)
+                        dropout_row(S + (size_t)r * T, i0 + r + 1, dropout,
+                                    1.0f / (1.0f - dropout), seed, row_base(bh, T, i0 + r));
+                }
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, bq, hs, keys, 1.0f, S, T,
                             V, ld, 0.0f, O + (size_t)i0 * C, C);
             }
@@ -121,7 +156,7 @@ musc_status musc_nn_attention_forward(float *out, float *lse, const float *qkv, 
 
 musc_status musc_nn_attention_backward(float *dqkv, const float *dout, const float *qkv,
                                        const float *out, const float *lse, int B, int T, int C,
-                                       int NH)
+                                       int NH, float dropout, uint64_t seed)
 {
     nn_blas_single_thread();
     const int hs = C / NH, ld = 3 * C;
@@ -157,8 +192,13 @@ musc_status musc_nn_attention_backward(float *dqkv, const float *dout, const flo
                     int i = i0 + r;
                     float *p = P + (size_t)r * T, *dp = dP + (size_t)r * T;
                     probs_row(p, i + 1, keys, L[i]);
+                    /* D_i = dO_i . O_i holds with dropout too, since O = P_drop V */
                     float D = dot(dO + (size_t)i * C, O + (size_t)i * C, hs);
-                    dscores_row(dp, p, i + 1, D);
+                    if (dropout > 0.0f)
+                        dscores_dropout_row(dp, p, i + 1, D, dropout, 1.0f / (1.0f - dropout),
+                                            seed, row_base(bh, T, i));
+                    else
+                        dscores_row(dp, p, i + 1, D);
                     for (int j = i + 1; j < keys; j++)
                         dp[j] = 0.0f;
                 }

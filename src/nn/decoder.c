@@ -52,9 +52,11 @@ static const char *const pnames[NPARAM] = {"ln1.w",  "ln1.b",  "attn.qkv.w", "at
 static float *P(const musc_nn_params *p, int i) { return p->tensors[i].data; }
 static float *G(const musc_nn_params *p, int i) { return p->tensors[i].grad; }
 
-static uint64_t branch_seed(uint64_t seed, int layer, int branch)
+/* Each layer's dropout sites (0 attention branch, 1 FFN branch, 2 attention
+ * probabilities) get their own stream. */
+static uint64_t branch_seed(uint64_t seed, int layer, int site)
 {
-    return seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)(2 * layer + branch + 1));
+    return seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)(3 * layer + site + 1));
 }
 
 musc_status musc_nn_decoder_new(const musc_nn_decoder_config *cfg, musc_nn_params *params,
@@ -62,7 +64,8 @@ musc_status musc_nn_decoder_new(const musc_nn_decoder_config *cfg, musc_nn_param
 {
     *out = NULL;
     if (cfg->n_layer < 1 || cfg->d_model < 1 || cfg->n_head < 1 || cfg->d_ff < 1 ||
-        cfg->d_model % cfg->n_head || cfg->dropout < 0.0f || cfg->dropout >= 1.0f)
+        cfg->d_model % cfg->n_head || !(cfg->dropout >= 0.0f && cfg->dropout < 1.0f) ||
+        !(cfg->attn_dropout >= 0.0f && cfg->attn_dropout < 1.0f))
         return musc_error(MUSC_ERR_ARG,
                           "decoder: bad config (layers %d, width %d, heads %d, ffn %d, "
                           "dropout %g; width must be a multiple of heads)",
@@ -237,7 +240,7 @@ musc_status musc_nn_decoder_forward(musc_nn_decoder *d, const musc_nn_params *pa
     d->train = train;
     d->seed = seed;
     const int N = B * T, C = d->cfg.d_model, F = d->cfg.d_ff, NH = d->cfg.n_head;
-    const float p = train ? d->cfg.dropout : 0.0f;
+    const float p = train ? d->cfg.dropout : 0.0f, pa = train ? d->cfg.attn_dropout : 0.0f;
     memcpy(d->acts[0].resid, x, (size_t)N * C * sizeof(float));
     for (int l = 0; l < d->cfg.n_layer; l++) {
         layer_acts *a = &d->acts[l];
@@ -247,7 +250,8 @@ musc_status musc_nn_decoder_forward(musc_nn_decoder *d, const musc_nn_params *pa
                                   P(params, w[LN1B]), N, C);
         musc_nn_linear_forward(a->qkv, a->ln1, P(params, w[QKVW]), P(params, w[QKVB]), N, C,
                                3 * C);
-        if ((st = musc_nn_attention_forward(a->att, a->lse, a->qkv, B, T, C, NH)) != MUSC_OK)
+        if ((st = musc_nn_attention_forward(a->att, a->lse, a->qkv, B, T, C, NH, pa,
+                                            branch_seed(seed, l, 2))) != MUSC_OK)
             return st;
         musc_nn_linear_forward(d->branch, a->att, P(params, w[PROJW]), P(params, w[PROJB]), N, C,
                                C);
@@ -277,7 +281,7 @@ musc_status musc_nn_decoder_backward(musc_nn_decoder *d, musc_nn_params *params,
     const int B = d->B, T = d->T, N = B * T, C = d->cfg.d_model, F = d->cfg.d_ff,
               NH = d->cfg.n_head;
     const size_t NC = (size_t)N * C, NF = (size_t)N * F;
-    const float p = d->train ? d->cfg.dropout : 0.0f;
+    const float p = d->train ? d->cfg.dropout : 0.0f, pa = d->train ? d->cfg.attn_dropout : 0.0f;
     musc_status st;
     memset(d->dresid, 0, NC * sizeof(float));
     musc_nn_layernorm_backward(d->dresid, G(params, d->lnf_w), G(params, d->lnf_b), dout,
@@ -307,7 +311,7 @@ musc_status musc_nn_decoder_backward(musc_nn_decoder *d, musc_nn_params *params,
                                 a->att, P(params, w[PROJW]), N, C, C);
         memset(d->d3C, 0, 3 * NC * sizeof(float));
         if ((st = musc_nn_attention_backward(d->d3C, d->dC, a->qkv, a->att, a->lse, B, T, C,
-                                             NH)) != MUSC_OK)
+                                             NH, pa, branch_seed(d->seed, l, 2))) != MUSC_OK)
             return st;
         memset(d->dC, 0, NC * sizeof(float));
         musc_nn_linear_backward(d->dC, G(params, w[QKVW]), G(params, w[QKVB]), d->d3C, a->ln1,

@@ -92,8 +92,9 @@ static void check_against_naive(int B, int T, int C, int NH)
     double *rout = malloc(n * 8), *rdqkv = malloc(n3 * 8);
     gc_fill(qkv, n3, 2, &rng);
     gc_fill(dout, n, 1, &rng);
-    assert_int_equal(musc_nn_attention_forward(out, lse, qkv, B, T, C, NH), MUSC_OK);
-    assert_int_equal(musc_nn_attention_backward(dqkv, dout, qkv, out, lse, B, T, C, NH), MUSC_OK);
+    assert_int_equal(musc_nn_attention_forward(out, lse, qkv, B, T, C, NH, 0.0f, 0), MUSC_OK);
+    assert_int_equal(musc_nn_attention_backward(dqkv, dout, qkv, out, lse, B, T, C, NH, 0.0f, 0),
+                     MUSC_OK);
     naive(qkv, dout, rout, rdqkv, B, T, C, NH);
     double ef = max_err(out, rout, n), eb = max_err(dqkv, rdqkv, n3);
     printf("attention vs naive B=%d T=%d C=%d NH=%d: forward %.2e, backward %.2e (max abs err / "
@@ -114,12 +115,13 @@ static void test_attention_equals_naive_reference(void **state)
 typedef struct {
     int B, T, C, NH;
     float *qkv, *out, *lse, *r;
+    float drop;
 } at_ctx;
 
 static double at_loss(void *p)
 {
     at_ctx *c = p;
-    musc_nn_attention_forward(c->out, c->lse, c->qkv, c->B, c->T, c->C, c->NH);
+    musc_nn_attention_forward(c->out, c->lse, c->qkv, c->B, c->T, c->C, c->NH, c->drop, 31);
     return gc_dot(c->out, c->r, (size_t)c->B * c->T * c->C);
 }
 
@@ -128,19 +130,29 @@ static void test_attention_backward_matches_finite_differences(void **state)
     (void)state;
     musc_nn_rng rng;
     musc_nn_rng_seed(&rng, 9);
-    at_ctx c = {2, 6, 8, 2, NULL, NULL, NULL, NULL};
+    at_ctx c = {2, 6, 8, 2, NULL, NULL, NULL, NULL, 0.0f};
     size_t n3 = 2 * 6 * 24, n = 2 * 6 * 8;
     c.qkv = malloc(n3 * 4); c.out = malloc(n * 4); c.lse = malloc(2 * 2 * 6 * 4);
     c.r = malloc(n * 4);
     gc_fill(c.qkv, n3, 1.5f, &rng);
     gc_fill(c.r, n, 1, &rng);
-    float *dqkv = calloc(n3, 4);
-    at_loss(&c);
-    musc_nn_attention_backward(dqkv, c.r, c.qkv, c.out, c.lse, c.B, c.T, c.C, c.NH);
-    double err = gc_check(at_loss, &c, c.qkv, dqkv, n3, 1e-2f, 1e-2, 0);
-    printf("gradcheck %-28s max rel err %.2e\n", "attention d_qkv", err);
-    assert_true(err < 1e-2);
-    free(c.qkv); free(c.out); free(c.lse); free(c.r); free(dqkv);
+    float *dqkv = calloc(n3, 4), *plain = malloc(n * 4);
+    for (int k = 0; k < 2; k++) {
+        c.drop = k ? 0.3f : 0.0f;
+        memset(dqkv, 0, n3 * 4);
+        at_loss(&c);
+        if (!k)
+            memcpy(plain, c.out, n * 4);
+        else
+            assert_memory_not_equal(plain, c.out, n * 4); /* dropout did something */
+        musc_nn_attention_backward(dqkv, c.r, c.qkv, c.out, c.lse, c.B, c.T, c.C, c.NH, c.drop,
+                                   31);
+        double err = gc_check(at_loss, &c, c.qkv, dqkv, n3, 1e-2f, 1e-2, 0);
+        printf("gradcheck %-28s max rel err %.2e\n",
+               k ? "attention d_qkv, dropout 0.3" : "attention d_qkv", err);
+        assert_true(err < 1e-2);
+    }
+    free(c.qkv); free(c.out); free(c.lse); free(c.r); free(dqkv); free(plain);
 }
 
 static void test_kv_cache_step_equals_full_forward(void **state)
@@ -154,7 +166,7 @@ static void test_kv_cache_step_equals_full_forward(void **state)
     float *kc = malloc((size_t)T * C * 4), *vc = malloc((size_t)T * C * 4);
     float *scratch = malloc((size_t)NH * T * 4), row[16];
     gc_fill(qkv, (size_t)T * 3 * C, 2, &rng);
-    musc_nn_attention_forward(out, lse, qkv, 1, T, C, NH);
+    musc_nn_attention_forward(out, lse, qkv, 1, T, C, NH, 0.0f, 0);
     double worst = 0;
     for (int t = 0; t < T; t++) {
         musc_nn_attention_step(row, qkv + (size_t)t * 3 * C, kc, vc, t, C, NH, scratch);

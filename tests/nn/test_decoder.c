@@ -38,7 +38,7 @@ static void tiny_init(tiny *m, float dropout, uint64_t seed)
     m->emb0 = musc_nn_params_add(&m->p, "emb0", 2, s0, MUSC_NN_NO_DECAY);
     m->emb1 = musc_nn_params_add(&m->p, "emb1", 2, s1, MUSC_NN_NO_DECAY);
     m->pos = musc_nn_params_add(&m->p, "pos", 2, sp, MUSC_NN_NO_DECAY);
-    musc_nn_decoder_config cfg = {L, C, NH, F, dropout};
+    musc_nn_decoder_config cfg = {L, C, NH, F, dropout, dropout};
     assert_int_equal(musc_nn_decoder_new(&cfg, &m->p, "dec.", &m->dec), MUSC_OK);
     m->head0w = musc_nn_params_add(&m->p, "head0.w", 2, s0, 0);
     m->head0b = musc_nn_params_add(&m->p, "head0.b", 1, b0, MUSC_NN_NO_DECAY);
@@ -130,7 +130,7 @@ static void test_whole_model_gradients_match_finite_differences(void **state)
             worst_name = t->name;
         }
     }
-    printf("whole-model gradcheck (%d tensors, %zu floats, loss %.4f, dropout 0.1): max rel err "
+    printf("whole-model gradcheck (%d tensors, %zu floats, loss %.4f, dropout 0.1 incl. attention): max rel err "
            "%.2e in %s\n", m->p.count, m->p.size, loss, worst, worst_name);
     assert_true(worst < 2e-2);
     tiny_free(m);
