@@ -227,6 +227,33 @@ int main(int argc, char **argv)
         free(m.logits); free(m.dlogits); free(m.lse);
     }
     printf("gradients, 1 vs 2 threads: max abs diff / max |grad| = %.1e\n", graddiff);
+
+    /* Sampling: KV-cache decoder steps for MMT's published size (6 layers,
+     * 512 wide, 8 heads, FFN 2048), batch 1, positions 0..255; the stack
+     * only (embeddings and heads are the model's). */
+    for (int threads = 1; threads <= 2; threads++) {
+        omp_set_num_threads(threads);
+        musc_nn_params sp = {0};
+        musc_nn_decoder *sd = NULL;
+        musc_nn_decoder_config scfg = {6, 512, 8, 2048, 0.0f, 0.0f};
+        if (musc_nn_decoder_new(&scfg, &sp, "", &sd) != MUSC_OK ||
+            musc_nn_params_alloc(&sp, 0) != MUSC_OK || musc_nn_decoder_cache_reset(sd, 256))
+            return 1;
+        musc_nn_rng rng;
+        musc_nn_rng_seed(&rng, 5);
+        musc_nn_decoder_init(sd, &sp, &rng);
+        float xin[512], xout[512];
+        for (int c = 0; c < 512; c++)
+            xin[c] = musc_nn_rng_normal(&rng);
+        double t0 = now();
+        for (int t = 0; t < 256; t++)
+            musc_nn_decoder_step(sd, &sp, xin, xout);
+        double dt = now() - t0;
+        printf("sampling, 6x512 decoder stack with KV cache, %d thread%s: %.0f steps/s "
+               "(positions 0-255)\n", threads, threads > 1 ? "s" : "", 256 / dt);
+        musc_nn_decoder_free(sd);
+        musc_nn_params_free(&sp);
+    }
     printf("RESULT musc_tokens_per_s_1t=%.0f musc_tokens_per_s_2t=%.0f "
            "cpu_time_estimate_1t=%.0f cpu_time_estimate_2t=%.0f\n",
            tps[1], tps[2], cpu_tps[1], cpu_tps[2]);

@@ -225,7 +225,7 @@ void musc_nn_attention_step(float *out, const float *qkv, float *kcache, float *
     const float scale = 1.0f / sqrtf((float)hs);
     memcpy(kcache + (size_t)pos * C, qkv + C, (size_t)C * sizeof *kcache);
     memcpy(vcache + (size_t)pos * C, qkv + 2 * C, (size_t)C * sizeof *vcache);
-#pragma omp parallel for schedule(static) if (n * C > 65536)
+#pragma omp parallel for schedule(static) if ((size_t)n * C > 4 * 65536)
     for (int h = 0; h < NH; h++) {
         const float *q = qkv + (size_t)h * hs;
         float *s = scratch + (size_t)h * n, *o = out + (size_t)h * hs;

@@ -50,7 +50,7 @@ void nn_blas_single_thread(void);
 /* Below these sizes an op runs on the calling thread: waking a team costs
  * more than the work (elements touched, or multiply-adds for products). */
 #define NN_PAR_MIN 16384
-#define NN_PAR_MIN_FLOPS 262144.0
+#define NN_PAR_MIN_FLOPS 4194304.0
 
 /* Split [0, n) into `parts` nearly equal chunks; chunk i is [*lo, *hi). */
 static inline void nn_chunk(int n, int parts, int i, int *lo, int *hi)
