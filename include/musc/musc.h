@@ -23,6 +23,7 @@
 #include "musc/names.h"
 #include "musc/audio.h"
 #include "musc/dataset.h"
+#include "musc/nn.h"
 
 #ifdef __cplusplus
 extern "C" {
