@@ -19,6 +19,8 @@
 #include "musc/abc.h"
 #include "musc/repr.h"
 #include "musc/npz.h"
+#include "musc/metrics.h"
+#include "musc/plot.h"
 
 #ifdef __cplusplus
 extern "C" {
