@@ -18,5 +18,6 @@ typedef struct musc_command {
 /* Add a new subcommand: declare it here and list it in cli/main.c. */
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_example(int argc, char **argv);
 
 #endif

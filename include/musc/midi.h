@@ -76,11 +76,52 @@
  *    never overflow), events bounded by the file size, so memory use stays
  *    proportional to the input.
  *
- * Writing: SMF format 1. Track 0 holds title, tempos, time and key
- * signatures, markers, text, lyrics and raw events at their real times; then
- * one MIDI track per musc track on its channel (drums on 10; others take
- * track->channel when 0..15, else the next free channel skipping 10), with
- * name, program change, notes (note-off as 0x80), controls, bends and pressure.
+ * Writing: SMF format 1, division = music->resolution (above 32767 is refused
+ * with MUSC_ERR_RANGE rather than rescaled, which would round times; change
+ * the resolution first). Validation comes first (MUSC_ERR_INVALID).
+ *  - Track 0 (the meta track): title as its track name and copyright at
+ *    tick 0, then at their times the raw events, time signatures (MIDI
+ *    clocks per click = one beat, a dotted beat in compound meters such as
+ *    6/8; 8 32nds per quarter), key signatures (root is not stored: a reader
+ *    derives it; MUSC_MODE_NONE goes out as major), tempos, music
+ *    annotations (TEXT 0x01, MARKER 0x06, CUE 0x07; CHORD and OTHER as text
+ *    0x01) and music lyrics (0x05). Raw meta and sysex events are written
+ *    verbatim in their stored order, except types the writer owns: end of
+ *    track, tempo, time and key signature (a raw one is either unusable,
+ *    which would make the file invalid, or an SMPTE file's tempo, which had
+ *    no effect there and would change the timing here). Creators,
+ *    collection and source fields have no MIDI event and are not written.
+ *  - Then one MIDI track per musc track, in order: track name (0x03),
+ *    instrument name (0x04), one program change at tick 0, then notes
+ *    (chords as their notes), controls, pitch bends, channel and key
+ *    pressure, and the track's lyrics and annotations (a reader gathers
+ *    those into the music's lists). A track with no notes, controls, bends
+ *    or pressure is written but a reader keeps no track for it.
+ *  - Channels: drums on 10 (index 9) whatever the hint; a pitched track keeps
+ *    track->channel when it is 0..15 and not 9; the rest take the lowest
+ *    channel no track has claimed, skipping 9, and cycle 0, 1, ... (skipping
+ *    9) once all are taken. Tracks sharing a channel stay apart because each
+ *    has its own MIDI track.
+ *  - Notes: note-off as 0x80 with velocity 64; a note of velocity 0 goes out
+ *    with velocity 1 (a note-on of 0 would be a note-off). At one tick the
+ *    order is: note-offs, text, controls/bends/pressure, note-ons; notes of
+ *    one pitch starting together open shortest first, and a zero-length
+ *    note's off follows its on directly, so a FIFO reader rebuilds the same
+ *    notes, repeated and zero-length ones included. Overlapping notes of one
+ *    pitch in one track cannot be told apart in MIDI: a FIFO reader gives the
+ *    first off to the first on. Running status is used (and reset after
+ *    meta and sysex events, as SMF requires).
+ *  - Lists need not be sorted: an unsorted list is written in stable time
+ *    order (notes in musc_music_sort's order).
+ *  - MUSC_ERR_RANGE for what SMF cannot store: a tempo outside 1..16777215
+ *    microseconds per quarter (about 3.58..6e7 qpm), a time signature
+ *    denominator other than 1, 2, 4, ... 128 (the reader's range), a gap
+ *    between two events of a track over 2^28-1 ticks, more than 65534
+ *    tracks, a text or raw event over 2^28-1 bytes.
+ *  - Known losses: a tempo is stored as whole microseconds per quarter, so
+ *    it reads back exactly only when 60e6/qpm is whole (always so for a
+ *    tempo read from MIDI); a raw track name in a music without a title is
+ *    the meta track's first name and reads back as the title.
  */
 #ifndef MUSC_MIDI_H
 #define MUSC_MIDI_H
@@ -108,11 +149,18 @@ musc_status musc_midi_read_mem(const uint8_t *data, size_t size,
 musc_status musc_midi_read(const char *path, const musc_read_options *options,
                            musc_music **out, musc_report *report);
 
-/* Encode a music as an SMF type 1 file in memory. *data is malloc'd (caller
- * frees). Errors: MUSC_ERR_INVALID (fails validation), MUSC_ERR_NOMEM. */
+/* Encode a music as an SMF format 1 file in memory (rules above). On success
+ * *data is malloc'd (the caller frees it) and *size is its length; on error
+ * *data is NULL and *size 0. The music is not changed. Errors: MUSC_ERR_ARG
+ * (NULL argument), MUSC_ERR_INVALID (fails musc_music_validate),
+ * MUSC_ERR_RANGE (a value SMF cannot store, named in the message),
+ * MUSC_ERR_NOMEM. */
 musc_status musc_midi_write_mem(const musc_music *music, uint8_t **data, size_t *size);
 
-/* Write a MIDI file atomically (see musc_write). */
+/* Write a MIDI file atomically (see musc_write): nothing is written unless
+ * encoding succeeds, and an existing file is replaced only with
+ * options->overwrite (options NULL = defaults: refuse, MUSC_ERR_EXISTS).
+ * Errors: those of musc_midi_write_mem, MUSC_ERR_EXISTS, MUSC_ERR_IO. */
 musc_status musc_midi_write(const musc_music *music, const char *path,
                             const musc_write_options *options);
 

@@ -21,6 +21,7 @@
 #include "musc/npz.h"
 #include "musc/metrics.h"
 #include "musc/plot.h"
+#include "musc/names.h"
 
 #ifdef __cplusplus
 extern "C" {

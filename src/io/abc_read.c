@@ -1646,7 +1646,7 @@ static int build_music(parser *p, musc_music **out)
     for (size_t i = 0; i < p->n_creators; i++)
         if ((rc = musc_music_add_creator(m, p->creators[i])))
             goto done;
-    musc_track *chord_track = NULL;
+    size_t chord_track = SIZE_MAX; /* an index: adding tracks may move m->tracks */
     int want_chords = p->flags & MUSC_ABC_CHORD_TRACK;
     for (size_t i = 0; i < nv; i++) {
         const voice *v = &p->voices[i];
@@ -1715,15 +1715,15 @@ static int build_music(parser *p, musc_music **out)
                 int np = chord_pitches(it->text, ps);
                 if (!np || en <= st)
                     continue;
-                if (!chord_track) {
+                if (chord_track == SIZE_MAX) {
                     if (!musc_music_add_track(m, 0, 0, "Chords")) {
                         rc = MUSC_ERR_NOMEM;
                         goto done;
                     }
-                    chord_track = &m->tracks[m->n_tracks - 1];
+                    chord_track = m->n_tracks - 1;
                 }
                 for (int q = 0; q < np; q++)
-                    if ((rc = musc_track_add_note(chord_track, st, en - st, ps[q], 64)))
+                    if ((rc = musc_track_add_note(&m->tracks[chord_track], st, en - st, ps[q], 64)))
                         goto done;
             }
         }

@@ -218,6 +218,15 @@ static void chord_track_option(void **state)
     assert_int_equal(m->tracks[1].n_notes, 3 + 4);
     assert_int_equal(m->tracks[1].notes[0].duration * 48, 96 * m->resolution);
     musc_music_free(m);
+    /* several voices with chords: the chord track survives the tracks
+     * array moving as later voices are added (a use-after-free once) */
+    const char *many = "X:1\nL:1/4\nK:C\nV:1\n\"C\"C D|\nV:2\n\"G\"E F|\nV:3\nG A|\nV:4\n\"F\"B c|\n"
+                       "V:5\nd e|\nV:6\n\"Am\"f g|\n";
+    assert_int_equal(musc_abc_read_mem(many, strlen(many), &o, &m, NULL), 0);
+    assert_int_equal(m->n_tracks, 7);
+    assert_string_equal(m->tracks[1].name, "Chords");
+    assert_int_equal(m->tracks[1].n_notes, 3 + 3 + 3 + 3);
+    musc_music_free(m);
 }
 
 static void grace_decorations_comments(void **state)
