@@ -19,5 +19,6 @@ typedef struct musc_command {
 int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_example(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 
 #endif

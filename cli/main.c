@@ -12,6 +12,7 @@ static const musc_command commands[] = {
     {"info", "show what a music file holds (tracks, notes, tempos, repairs)", cmd_info},
     {"convert", "convert between formats, chosen by file extension", cmd_convert},
     {"example", "write a short multitrack piece composed by musc", cmd_example},
+    {"metrics", "objective metrics of music files (MusPy, Pypianoroll, MuseGAN)", cmd_metrics},
 };
 
 static void usage(FILE *f)
