@@ -20,5 +20,6 @@ int cmd_info(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_example(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #endif

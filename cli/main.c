@@ -13,6 +13,7 @@ static const musc_command commands[] = {
     {"convert", "convert between formats, chosen by file extension", cmd_convert},
     {"example", "write a short multitrack piece composed by musc", cmd_example},
     {"metrics", "objective metrics of music files (MusPy, Pypianoroll, MuseGAN)", cmd_metrics},
+    {"plot", "draw a multitrack piano roll (PNG or SVG)", cmd_plot},
 };
 
 static void usage(FILE *f)
