@@ -41,8 +41,9 @@ void mnotes_free(mnotes *m);
 int64_t metrics_song_length(const musc_music *music);
 
 /* Sort n unsigned keys ascending (LSD radix, bytes that never vary are
- * skipped); tmp holds n keys. */
-void metrics_radix_sort(uint64_t *keys, size_t n, uint64_t *tmp);
+ * skipped); tmp holds n keys. Only bits from `first_bit` (a multiple of 8)
+ * up take part: keys equal there keep their order (stable). */
+void metrics_radix_sort(uint64_t *keys, size_t n, uint64_t *tmp, int first_bit);
 
 /* A partition of [0, ...) into units (beats or measures): uniform steps of
  * `step` ticks, or, when step == 0, bounds[0..n] (bounds[0] = 0; unit i is
@@ -68,6 +69,23 @@ static inline size_t mgrid_unit(const mgrid *g, int64_t t)
             hi = mid;
     }
     return lo;
+}
+
+/* The unit of t, searching forward from unit `hint` (a unit at or before
+ * t's): cheap for times met in order, as notes sorted by onset are. */
+static inline size_t mgrid_unit_from(const mgrid *g, int64_t t, size_t hint)
+{
+    if (g->step > 0)
+        return mgrid_unit(g, t);
+    size_t i = hint < g->n ? hint : g->n - 1;
+    if (g->bounds[i] > t)
+        return mgrid_unit(g, t);
+    for (int k = 0; k < 8; k++) {
+        if (i + 1 >= g->n || g->bounds[i + 1] > t)
+            return i;
+        i++;
+    }
+    return mgrid_unit(g, t);
 }
 
 static inline int64_t mgrid_start(const mgrid *g, size_t i)

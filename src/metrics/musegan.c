@@ -120,11 +120,13 @@ musc_status metrics_musegan(const musc_music *music, const mnotes *m,
         if (have_bars) {
             memset(pcs, 0, bars.n * sizeof *pcs);
             memset(sounded, 0, bars.n);
+            size_t hint = 0;
             for (size_t k = 0; k < n; k++) {
                 const mnote *x = &m->notes[idx[k]];
                 if (x->end <= x->start)
                     continue;
-                size_t a = mgrid_unit(&bars, x->start), b = mgrid_unit(&bars, x->end - 1);
+                hint = mgrid_unit_from(&bars, x->start, hint);
+                size_t a = hint, b = mgrid_unit_from(&bars, x->end - 1, hint);
                 for (size_t u = a; u <= b; u++) {
                     sounded[u] = 1;
                     pcs[u] |= (uint16_t)(1u << (x->pitch % 12));

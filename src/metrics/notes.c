@@ -12,7 +12,7 @@
 
 #include "metrics_internal.h"
 
-void metrics_radix_sort(uint64_t *keys, size_t n, uint64_t *tmp)
+void metrics_radix_sort(uint64_t *keys, size_t n, uint64_t *tmp, int first_bit)
 {
     if (n < 2)
         return;
@@ -23,7 +23,7 @@ void metrics_radix_sort(uint64_t *keys, size_t n, uint64_t *tmp)
     }
     uint64_t varying = all_or ^ all_and;
     uint64_t *src = keys, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 8) {
+    for (int shift = first_bit; shift < 64; shift += 8) {
         if (!((varying >> shift) & 0xff))
             continue;
         size_t count[256] = {0};
@@ -131,7 +131,7 @@ musc_status mnotes_build(const musc_music *music, mnotes *out)
     if (max_start < ((int64_t)1 << 39) && n < ((size_t)1 << 24)) {
         for (size_t i = 0; i < n; i++)
             keys[i] = ((uint64_t)out->notes[i].start << 24) | i;
-        metrics_radix_sort(keys, n, keys + n);
+        metrics_radix_sort(keys, n, keys + n, 24); /* the index bits are already in order */
         for (size_t i = 0; i < n; i++)
             out->order[i] = (uint32_t)(keys[i] & 0xffffff);
     } else {

@@ -46,7 +46,7 @@ void metrics_roll(const mnotes *m, const uint32_t *idx, size_t n, int threshold,
         }
         rs->cells += rs->pitch_ticks[p];
     }
-    metrics_radix_sort(ends, ne, tmp);
+    metrics_radix_sort(ends, ne, tmp, 0);
     /* between consecutive events the number of sounding pitches is constant */
     size_t i = 0, j = 0;
     int active = 0;

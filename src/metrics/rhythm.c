@@ -24,9 +24,11 @@ double metrics_empty_unit_rate(const mnotes *m, const mgrid *g)
         return NAN;
     size_t touched = 0;
     int64_t covered = -1; /* last unit counted */
+    size_t hint = 0;
     for (size_t k = 0; k < m->n; k++) {
         const mnote *x = &m->notes[m->order[k]];
-        int64_t a = (int64_t)mgrid_unit(g, x->start), b = (int64_t)mgrid_unit(g, x->end);
+        hint = mgrid_unit_from(g, x->start, hint);
+        int64_t a = (int64_t)hint, b = (int64_t)mgrid_unit_from(g, x->end, hint);
         if (b <= covered)
             continue;
         if (a <= covered)
@@ -61,10 +63,10 @@ double metrics_groove(const mnotes *m, const mgrid *g, uint64_t *u)
         if (nu == 0 || u[nu - 1] != t)
             u[nu++] = t;
     }
-    size_t first = 0, last = 0, shared = 0;
+    size_t first = 0, last = 0, shared = 0, i = 0, at = 0;
     for (size_t k = 0; k < nu; k++) {
         int64_t t = (int64_t)u[k];
-        size_t i = mgrid_unit(g, t);
+        i = mgrid_unit_from(g, t, i);
         if (i == 0)
             first++;
         if (i == g->n - 1) {
@@ -72,8 +74,20 @@ double metrics_groove(const mnotes *m, const mgrid *g, uint64_t *u)
             continue;
         }
         int64_t off = t - mgrid_start(g, i);
-        if (off < mgrid_len(g, i + 1) && find(u, nu, (uint64_t)(mgrid_start(g, i + 1) + off)) >= 0)
-            shared++;
+        if (off >= mgrid_len(g, i + 1))
+            continue;
+        /* targets mostly increase: walk forward, search when they do not */
+        uint64_t target = (uint64_t)(mgrid_start(g, i + 1) + off);
+        if (at >= nu || u[at] > target) {
+            long f = find(u, nu, target);
+            shared += f >= 0;
+            if (f >= 0)
+                at = (size_t)f;
+            continue;
+        }
+        while (at < nu && u[at] < target)
+            at++;
+        shared += at < nu && u[at] == target;
     }
     double hamming = 2.0 * (double)nu - (double)first - (double)last - 2.0 * (double)shared;
     double cells;
