@@ -287,7 +287,7 @@ static musc_status draw_grid(cairo_t *cr, const musc_music *m, const layout *l)
         /* dense bars: the numbered ones stand out, the others stay faint */
         int major = i % (size_t)every == 0 || per_bar >= 12;
         cairo_set_source_rgba(cr, 0.35, 0.35, 0.4, major ? 0.6 : 0.2);
-        if (per_bar >= 2 || major) {
+        if (per_bar >= 5 || major) {
             cairo_move_to(cr, x, top);
             cairo_line_to(cr, x, bot);
             cairo_stroke(cr);
