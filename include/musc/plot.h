@@ -22,7 +22,8 @@ extern "C" {
 #endif
 
 typedef struct musc_plot_options {
-    int width, height;     /* picture size in pixels (SVG: points); 0 = 1600 x 900 */
+    int width, height;     /* picture size in pixels (SVG: points); 0 = 1600 x 900;
+                              each 200..20000 (height from 120), 64 Mpixel at most */
     double beat_start;     /* first quarter-note beat shown (0 = the start) */
     double beat_end;       /* last beat shown (exclusive); <= beat_start = the end */
     const int *tracks;     /* indices of the tracks to draw, NULL = every track */

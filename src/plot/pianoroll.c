@@ -33,6 +33,7 @@
 #define DEFAULT_W 1600
 #define DEFAULT_H 900
 #define MAX_SIDE 20000
+#define MAX_PIXELS (64 * 1024 * 1024) /* 256 MB of ARGB */
 
 /* a qualitative palette (tab10 without its grey), dark enough on white */
 static const double palette[][3] = {
@@ -87,9 +88,10 @@ static musc_status make_layout(const musc_music *m, const musc_plot_options *o, 
     memset(l, 0, sizeof *l);
     l->w = o->width > 0 ? o->width : DEFAULT_W;
     l->h = o->height > 0 ? o->height : DEFAULT_H;
-    if (l->w < 200 || l->h < 120 || l->w > MAX_SIDE || l->h > MAX_SIDE)
-        return musc_error(MUSC_ERR_ARG, "plot size %d x %d: expected 200..%d x 120..%d", l->w,
-                          l->h, MAX_SIDE, MAX_SIDE);
+    if (l->w < 200 || l->h < 120 || l->w > MAX_SIDE || l->h > MAX_SIDE ||
+        (int64_t)l->w * l->h > MAX_PIXELS)
+        return musc_error(MUSC_ERR_ARG, "plot size %d x %d: expected 200..%d x 120..%d and at "
+                          "most %d pixels", l->w, l->h, MAX_SIDE, MAX_SIDE, MAX_PIXELS);
     size_t n = o->tracks ? o->n_tracks : m->n_tracks;
     l->tracks = malloc((n ? n : 1) * sizeof *l->tracks);
     if (!l->tracks)
@@ -433,7 +435,7 @@ static void draw_legend(cairo_t *cr, const musc_music *m, const layout *l, const
         snprintf(line, sizeof line, "%zu  %s", l->tracks[i],
                  t->is_drum ? "Drums" : musc_gm_program_name(t->program));
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.15);
-        cairo_set_font_size(cr, 11);
+        cairo_set_font_size(cr, l->w >= 900 ? 11 : 9);
         cairo_move_to(cr, l->legend_x + 20, y + 9);
         cairo_show_text(cr, line);
         y += 14;
@@ -443,7 +445,7 @@ static void draw_legend(cairo_t *cr, const musc_music *m, const layout *l, const
             snprintf(line, sizeof line, "%zu notes", t->n_notes);
         }
         cairo_set_source_rgb(cr, 0.4, 0.4, 0.45);
-        cairo_set_font_size(cr, 10);
+        cairo_set_font_size(cr, l->w >= 900 ? 10 : 8);
         cairo_move_to(cr, l->legend_x + 20, y + 8);
         cairo_show_text(cr, line);
         y += 20;
