@@ -137,7 +137,7 @@ static void svg_output_and_overwrite(void **state)
     char *text = test_read_file(path, &n);
     assert_non_null(text);
     assert_non_null(strstr(text, "<svg"));
-    assert_non_null(strstr(text, "width=\"1600\""));
+    assert_non_null(strstr(text, "viewBox=\"0 0 1600 900\""));
     free(text);
     /* refuses to replace it, unless told to */
     assert_int_equal(musc_plot_pianoroll(m, NULL, path), MUSC_ERR_EXISTS);
