@@ -22,5 +22,7 @@ int cmd_example(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_perform(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #endif

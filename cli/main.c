@@ -15,6 +15,8 @@ static const musc_command commands[] = {
     {"render", "render a score to audio (WAV, FLAC, OGG) with a SoundFont", cmd_render},
     {"perform", "write an expressive performance of a score (dynamics, timing)", cmd_perform},
     {"dataset", "build token shards and a catalogue from a folder; query; stats", cmd_dataset},
+    {"metrics", "objective metrics of music files (MusPy, Pypianoroll, MuseGAN)", cmd_metrics},
+    {"plot", "draw a multitrack piano roll (PNG or SVG)", cmd_plot},
 };
 
 static void usage(FILE *f)

@@ -20,6 +20,8 @@
 #include "musc/abc.h"
 #include "musc/repr.h"
 #include "musc/npz.h"
+#include "musc/metrics.h"
+#include "musc/plot.h"
 #include "musc/names.h"
 #include "musc/audio.h"
 #include "musc/dataset.h"
