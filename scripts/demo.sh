@@ -58,4 +58,8 @@ run "$BIN" info "$OUT/example-up2.mid"
 step "hear it: render the piece to audio with a General MIDI SoundFont, normalized to -14 LUFS"
 run "$BIN" render "$OUT/example.mid" -o "$OUT/example.wav" --normalize --force
 
+step "look at it: a multitrack piano roll, and the standard metrics"
+run "$BIN" plot "$OUT/example.mid" -o "$OUT/example.png" --force
+run "$BIN" metrics "$OUT/example.mid"
+
 printf '\ndemo ok: files in %s/\n' "$OUT"
