@@ -85,7 +85,10 @@
  *     sorted), has_drums INTEGER, tempo REAL (first tempo, 120 when none),
  *     key TEXT ('C major', 'A minor', NULL when none), meter TEXT ('3/4',
  *     NULL when none), n_notes INTEGER, pitch_min INTEGER, pitch_max
- *     INTEGER, n_rows INTEGER (encoded rows))
+ *     INTEGER, n_rows INTEGER (encoded rows), and MusPy metrics of the
+ *     whole piece with MusPy's defaults (metrics.h; NULL where MusPy gives
+ *     NaN): polyphony, pitch_class_entropy, scale_consistency,
+ *     groove_consistency (measure = 4 quarters), empty_beat_rate, all REAL)
  *   duplicates(path TEXT, hash TEXT, duplicate_of TEXT)
  *   info(key TEXT PRIMARY KEY, value TEXT): musc version, repr, split ratios
  */

@@ -21,6 +21,7 @@
 #include "dataset_internal.h"
 #include "musc/abc.h"
 #include "musc/io.h"
+#include "musc/metrics.h"
 #include "musc/process.h"
 
 static const char *const repr_names[] = {NULL, "mmt", "event", "remi", "note"};
@@ -237,6 +238,17 @@ static musc_status describe(const musc_music *m, dataset_piece *p)
     p->seconds = musc_music_ticks_to_seconds(m, end);
     p->tempo = m->n_tempos ? m->tempos[0].qpm : MUSC_DEFAULT_QPM;
     p->n_notes = musc_music_note_count(m);
+    musc_metrics mm;
+    musc_status mst = musc_metrics_compute(m, NULL, &mm);
+    if (mst == MUSC_ERR_NOMEM)
+        return mst;
+    p->polyphony = mst ? NAN : mm.polyphony;
+    p->pitch_class_entropy = mst ? NAN : mm.pitch_class_entropy;
+    p->scale_consistency = mst ? NAN : mm.scale_consistency;
+    p->groove_consistency = mst ? NAN : mm.groove_consistency;
+    p->empty_beat_rate = mst ? NAN : mm.empty_beat_rate;
+    if (!mst)
+        musc_metrics_clear(&mm);
     p->pitch_min = 127;
     p->pitch_max = 0;
     const char **inst = malloc((m->n_tracks + 1) * sizeof *inst);

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,7 +20,9 @@ static const char schema[] =
     " format TEXT, title TEXT, split TEXT NOT NULL, in_shards INTEGER NOT NULL,"
     " resolution INTEGER, beats REAL, seconds REAL, n_tracks INTEGER, instruments TEXT,"
     " programs TEXT, has_drums INTEGER, tempo REAL, key TEXT, meter TEXT, n_notes INTEGER,"
-    " pitch_min INTEGER, pitch_max INTEGER, n_rows INTEGER);"
+    " pitch_min INTEGER, pitch_max INTEGER, n_rows INTEGER, polyphony REAL,"
+    " pitch_class_entropy REAL, scale_consistency REAL, groove_consistency REAL,"
+    " empty_beat_rate REAL);"
     "CREATE TABLE duplicates(path TEXT NOT NULL, hash TEXT NOT NULL, duplicate_of TEXT NOT NULL);"
     "CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT);";
 
@@ -101,7 +104,7 @@ musc_status musc_catalogue_write(const char *path, dataset_piece *pieces, size_t
         goto done;
     }
     if (sqlite3_prepare_v2(db,
-                           "INSERT INTO pieces VALUES(?,?,?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           "INSERT INTO pieces VALUES(?,?,?,?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &ins, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO duplicates VALUES(?,?,?)", -1, &dup, NULL) !=
             SQLITE_OK ||
@@ -162,6 +165,14 @@ musc_status musc_catalogue_write(const char *path, dataset_piece *pieces, size_t
         sqlite3_bind_int(ins, k++, p->pitch_min);
         sqlite3_bind_int(ins, k++, p->pitch_max);
         sqlite3_bind_int64(ins, k++, (sqlite3_int64)p->n_rows);
+        const double metric[] = {p->polyphony, p->pitch_class_entropy, p->scale_consistency,
+                                 p->groove_consistency, p->empty_beat_rate};
+        for (size_t q = 0; q < sizeof metric / sizeof *metric; q++, k++) {
+            if (isnan(metric[q]))
+                sqlite3_bind_null(ins, k); /* MusPy's NaN (no notes) */
+            else
+                sqlite3_bind_double(ins, k, metric[q]);
+        }
         if (sqlite3_step(ins) != SQLITE_DONE) {
             st = db_error(db, "writing pieces");
             goto done;

@@ -80,6 +80,9 @@ typedef struct dataset_piece {
     char *key, *meter;
     size_t n_notes;
     int pitch_min, pitch_max;
+    /* MusPy metrics for the catalogue (NaN where MusPy gives NaN) */
+    double polyphony, pitch_class_entropy, scale_consistency, groove_consistency,
+        empty_beat_rate;
     int32_t *rows;
     size_t n_rows;
     /* filled after conversion */

@@ -431,6 +431,27 @@ static void catalogue_rows_queries_and_where(void **state)
                      MUSC_OK);
     assert_int_equal(r.n, 1);
     assert_string_equal(r.paths[0], "sub/b.json");
+    /* the catalogue's metric columns are musc_metrics_compute's values */
+    {
+        char *bj = path_in(root, "sub/b.json");
+        musc_music *b = NULL;
+        assert_int_equal(musc_read(bj, NULL, &b, NULL), MUSC_OK);
+        musc_metrics mm;
+        assert_int_equal(musc_metrics_compute(b, NULL, &mm), MUSC_OK);
+        char where[512];
+        snprintf(where, sizeof where,
+                 "path = 'sub/b.json' AND abs(pitch_class_entropy - %.17g) < 1e-12 AND "
+                 "abs(scale_consistency - %.17g) < 1e-12 AND abs(polyphony - %.17g) < 1e-12 AND "
+                 "abs(groove_consistency - %.17g) < 1e-12 AND abs(empty_beat_rate - %.17g) < 1e-12",
+                 mm.pitch_class_entropy, mm.scale_consistency, mm.polyphony,
+                 mm.groove_consistency, mm.empty_beat_rate);
+        musc_metrics_clear(&mm);
+        musc_music_free(b);
+        free(bj);
+        memset(&r, 0, sizeof r);
+        assert_int_equal(musc_dataset_query(out, where, collect, &r), MUSC_OK);
+        assert_int_equal(r.n, 1);
+    }
     memset(&r, 0, sizeof r);
     assert_int_equal(musc_dataset_query(out, "instruments = 'piano,violin' AND pitch_max <= 125 "
                                              "AND format = 'midi' AND beats > 5",
