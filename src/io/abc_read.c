@@ -742,6 +742,31 @@ static int set_dynamic(parser *p, const char *s, size_t n)
     return 0;
 }
 
+/* Ending numbers such as 1, 1,3 or 2-3 as a bit mask (bit k = ending k,
+ * 1..31); stops at the first character that is not part of the list. */
+static uint32_t parse_ending_list(const char **ps, const char *e)
+{
+    const char *s = *ps;
+    uint32_t mask = 0;
+    while (s < e && isdigit((unsigned char)*s)) {
+        int64_t a, b;
+        if (parse_int(&s, e, &a))
+            break;
+        b = a;
+        if (s + 1 < e && *s == '-' && isdigit((unsigned char)s[1])) {
+            s++;
+            if (parse_int(&s, e, &b))
+                break;
+        }
+        for (int64_t k = a; k <= b && k < 32; k++)
+            if (k >= 1) mask |= (uint32_t)1 << k;
+        if (s < e && *s == ',') s++;
+        else break;
+    }
+    *ps = s;
+    return mask;
+}
+
 /* Bar lines: runs of | : [ ] such as |: :| :: || |] [| :|2, then endings. */
 static int parse_bar(parser *p, const char **ps, const char *e)
 {
@@ -777,21 +802,7 @@ static int parse_bar(parser *p, const char **ps, const char *e)
     if (bars >= 2 || thick)
         it->flags |= BAR_DOUBLE;
     /* an ending right after the bar: |1 :|2 |1,2 */
-    while (s < e && isdigit((unsigned char)*s)) {
-        int64_t a, b;
-        if (parse_int(&s, e, &a))
-            break;
-        b = a;
-        if (s + 1 < e && *s == '-' && isdigit((unsigned char)s[1])) {
-            s++;
-            if (parse_int(&s, e, &b))
-                break;
-        }
-        for (int64_t k = a; k <= b && k < 32; k++)
-            if (k >= 1) it->endings |= (uint32_t)1 << k;
-        if (s < e && *s == ',') s++;
-        else break;
-    }
+    it->endings = parse_ending_list(&s, e);
     reset_bar_acc(p);
     *ps = s;
     return 0;
@@ -804,21 +815,7 @@ static int parse_endings_bracket(parser *p, const char **ps, const char *e)
     item *it = push_item(p, IT_BAR);
     if (!it)
         return MUSC_ERR_NOMEM;
-    while (s < e && isdigit((unsigned char)*s)) {
-        int64_t a, b;
-        if (parse_int(&s, e, &a))
-            break;
-        b = a;
-        if (s + 1 < e && *s == '-' && isdigit((unsigned char)s[1])) {
-            s++;
-            if (parse_int(&s, e, &b))
-                break;
-        }
-        for (int64_t k = a; k <= b && k < 32; k++)
-            if (k >= 1) it->endings |= (uint32_t)1 << k;
-        if (s < e && *s == ',') s++;
-        else break;
-    }
+    it->endings = parse_ending_list(&s, e);
     *ps = s;
     return 0;
 }
