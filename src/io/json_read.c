@@ -38,22 +38,22 @@ typedef struct reader {
 
 /* Append ".key" (or "[i]") to the path; returns the old length to restore.
  * A path too long for the buffer is cut, which only shortens messages. */
-static size_t push_key(reader *r, const char *key)
+static size_t push_text(reader *r, const char *sep, const char *text)
 {
     size_t old = r->len;
-    int n = snprintf(r->path + r->len, sizeof r->path - r->len, "%s%s", r->len ? "." : "", key);
+    int n = snprintf(r->path + r->len, sizeof r->path - r->len, "%s%s", sep, text);
     if (n > 0)
         r->len += (size_t)n < sizeof r->path - r->len ? (size_t)n : sizeof r->path - 1 - r->len;
     return old;
 }
 
+static size_t push_key(reader *r, const char *key) { return push_text(r, r->len ? "." : "", key); }
+
 static size_t push_index(reader *r, size_t i)
 {
-    size_t old = r->len;
-    int n = snprintf(r->path + r->len, sizeof r->path - r->len, "[%zu]", i);
-    if (n > 0)
-        r->len += (size_t)n < sizeof r->path - r->len ? (size_t)n : sizeof r->path - 1 - r->len;
-    return old;
+    char buf[32];
+    snprintf(buf, sizeof buf, "[%zu]", i);
+    return push_text(r, "", buf);
 }
 
 static void pop(reader *r, size_t old)
@@ -289,6 +289,23 @@ static musc_status read_creator(reader *r, void *ctx)
     return rc;
 }
 
+/* Read the value of member `key` into vals[i] when key is names[i] (a later
+ * duplicate replaces an earlier one); a member with another name is parsed
+ * and dropped, as MusPy ignores keys it does not know. */
+static musc_status read_named_value(reader *r, const char *key, const char *const *names,
+                                    size_t n, jl_value *vals)
+{
+    size_t i = 0;
+    while (i < n && strcmp(key, names[i]))
+        i++;
+    jl_value skip = {0}, *v = i < n ? &vals[i] : &skip;
+    jl_value_clear(v);
+    musc_status rc = json_lex_value(&r->lx, v);
+    if (v == &skip)
+        jl_value_clear(&skip);
+    return rc;
+}
+
 static musc_status read_metadata(reader *r, musc_music *m)
 {
     static const char *const names[] = {"schema_version", "title", "copyright", "collection",
@@ -313,15 +330,7 @@ static musc_status read_metadata(reader *r, musc_music *m)
                 break;
             continue;
         }
-        size_t i = 0;
-        while (i < N && strcmp(key, names[i]))
-            i++;
-        jl_value skip = {0}, *v = i < N ? &vals[i] : &skip;
-        jl_value_clear(v);
-        rc = json_lex_value(&r->lx, v);
-        if (v == &skip)
-            jl_value_clear(&skip);
-        if (rc)
+        if ((rc = read_named_value(r, key, names, N, vals)))
             break;
     }
     r->lx.depth--;
@@ -830,15 +839,7 @@ static musc_status read_track(reader *r, void *ctx)
                 break;
             continue;
         }
-        size_t i = 0;
-        while (i < N && strcmp(key, names[i]))
-            i++;
-        jl_value skip = {0}, *v = i < N ? &f[i] : &skip;
-        jl_value_clear(v);
-        rc = json_lex_value(&r->lx, v);
-        if (v == &skip)
-            jl_value_clear(&skip);
-        if (rc)
+        if ((rc = read_named_value(r, key, names, N, f)))
             break;
     }
     r->lx.depth--;

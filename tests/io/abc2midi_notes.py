@@ -17,31 +17,21 @@ import subprocess
 import sys
 import tempfile
 
-import mido
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from midi_notes import fifo_notes  # noqa: E402
 
 
 def notes_of(path):
-    mid = mido.MidiFile(path)
-    tpq = mid.ticks_per_beat
+    pairs, tpq = fifo_notes(path)
     out = []
-    for track in mid.tracks:
-        t = 0
-        open_notes = {}
-        for msg in track:
-            t += msg.time
-            if msg.type == 'note_on' and msg.velocity > 0:
-                open_notes.setdefault((msg.channel, msg.note), []).append(t)
-            elif msg.type in ('note_off', 'note_on'):
-                q = open_notes.get((msg.channel, msg.note))
-                if q:
-                    s = q.pop(0)
-                    s, e = s * 480 // tpq, t * 480 // tpq
-                    # abc2midi sounds each note one tick late (the first note of
-                    # a tune starts at tick 1) while its end stays on the grid;
-                    # undo that so onsets are the written ones.
-                    if s % 2 == 1:
-                        s -= 1
-                    out.append((msg.note, s, e - s))
+    for pitch, start, end, _ in pairs:
+        s, e = start * 480 // tpq, end * 480 // tpq
+        # abc2midi sounds each note one tick late (the first note of a tune
+        # starts at tick 1) while its end stays on the grid; undo that so
+        # onsets are the written ones.
+        if s % 2 == 1:
+            s -= 1
+        out.append((pitch, s, e - s))
     return out
 
 

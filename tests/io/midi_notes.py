@@ -7,9 +7,11 @@ import sys
 import mido
 
 
-def notes(path):
+def fifo_notes(path):
+    """(pitch, start tick, end tick, channel) of every note of a MIDI file,
+    note-offs paired first in, first out per (channel, pitch); and the
+    file's ticks per quarter."""
     mid = mido.MidiFile(path)
-    tpq = mid.ticks_per_beat
     out = []
     for track in mid.tracks:
         t = 0
@@ -21,16 +23,20 @@ def notes(path):
             elif msg.type in ('note_off', 'note_on'):
                 starts = open_notes.get((msg.channel, msg.note))
                 if starts:
-                    s = starts.pop(0)
-                    out.append((msg.note, s / tpq, (t - s) / tpq, msg.channel))
-    out.sort()
-    return out
+                    out.append((msg.note, starts.pop(0), t, msg.channel))
+    return out, mid.ticks_per_beat
 
 
-for path in sys.argv[1:]:
-    print('# ' + path)
-    try:
-        for p, s, d, c in notes(path):
-            print('%d %.6f %.6f %d' % (p, s, d, c))
-    except Exception as e:  # a broken export counts as a mismatch
-        print('! %s' % e)
+def notes(path):
+    pairs, tpq = fifo_notes(path)
+    return sorted((p, s / tpq, (e - s) / tpq, c) for p, s, e, c in pairs)
+
+
+if __name__ == '__main__':
+    for path in sys.argv[1:]:
+        print('# ' + path)
+        try:
+            for p, s, d, c in notes(path):
+                print('%d %.6f %.6f %d' % (p, s, d, c))
+        except Exception as e:  # a broken export counts as a mismatch
+            print('! %s' % e)
