@@ -36,7 +36,12 @@ def notes_of(path):
 
 
 def main():
-    tmp = tempfile.mkdtemp(prefix='abc2midi-')
+    with tempfile.TemporaryDirectory(prefix='abc2midi-') as tmp:
+        run(tmp)
+    sys.stdout.flush()
+
+
+def run(tmp):
     for abc in sys.argv[1:]:
         with open(abc, encoding='latin-1') as f:
             text = f.read()
@@ -58,7 +63,6 @@ def main():
             if os.path.exists(mid):
                 for p, s, d in notes_of(mid):
                     print('N', p, s, d)
-    sys.stdout.flush()
 
 
 if __name__ == '__main__':
