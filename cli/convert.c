@@ -17,14 +17,14 @@
 static const char *const convert_help =
     "usage: musc convert IN OUT [--force] [--strict] [--overlap POLICY]\n"
     "                    [--resolution N] [--quantize GRID [--snap-ends]]\n"
-    "                    [--transpose N] [--json] [--quiet]\n"
+    "                    [--transpose N] [--trim A:B] [--json] [--quiet]\n"
     "                    [--tune N|TITLE]\n"
     "       musc convert BOOK.abc OUTDIR --all [--to EXT] [options]\n"
     "\n"
     "Convert a music file to another format; both formats follow the file\n"
     "extensions (.mid .midi .json .json.gz ...). Repairs made while reading\n"
     "a damaged IN are listed on stderr. Processing runs in the order\n"
-    "resolution, quantize, transpose.\n"
+    "resolution, quantize, transpose, trim.\n"
     "\n"
     "options:\n"
     "  --resolution N    rescale every time to N ticks per quarter (halves\n"
@@ -35,6 +35,9 @@ static const char *const convert_help =
     "  --snap-ends       with --quantize, snap note ends too\n"
     "  --transpose N     shift pitched tracks by N semitones (-127..127; drums\n"
     "                    stay; a note pushed outside 0..127 is an error)\n"
+    "  --trim A:B        keep beats [A, B) (quarter notes from the start; B may\n"
+    "                    be empty for no end): notes crossing B are cut there,\n"
+    "                    notes crossing A dropped, times shift by -A\n"
     "  -f, --force       replace OUT if it exists\n"
     "  --strict          refuse a damaged IN instead of repairing it\n"
     "  --overlap POLICY  how a note-off pairs with overlapping note-ons of the\n"
@@ -79,8 +82,27 @@ static json_t *summary_json(const char *in, const char *out, const musc_music *m
                      (json_int_t)musc_music_end_time(m), "repairs", cli_repairs_json(report));
 }
 
+/* --trim A:B in beats, A >= 0, B > A or empty (no end). */
+static int parse_trim(const char *text, double *start, double *end)
+{
+    char *colon = strchr(text, ':'), *rest;
+    if (!colon)
+        return cli_usage_error("convert", "--trim expects A:B in beats, e.g. 0:64, not '%s'", text);
+    *start = strtod(text, &rest);
+    if (rest != colon || !(*start >= 0) || *start > 1e9)
+        return cli_usage_error("convert", "--trim %s: A must be a number of beats >= 0", text);
+    *end = -1;
+    if (colon[1]) {
+        *end = strtod(colon + 1, &rest);
+        if (*rest || !(*end > *start) || *end > 1e9)
+            return cli_usage_error("convert", "--trim %s: B must be a number of beats > A", text);
+    }
+    return 0;
+}
+
 typedef struct process_opts {
     long resolution, transpose, grid_ticks, grid_division;
+    double trim_start, trim_end; /* beats; trim_end < 0: no end; both < 0: no trim */
     const char *quantize;
     int snap_ends;
 } process_opts;
@@ -112,6 +134,11 @@ static int process(musc_music *m, const process_opts *po)
     }
     if (st == MUSC_OK && transpose)
         st = musc_transpose(m, (int)transpose, 0);
+    if (st == MUSC_OK && po->trim_start >= 0) {
+        int64_t a = (int64_t)(po->trim_start * m->resolution + 0.5);
+        int64_t b = po->trim_end < 0 ? -1 : (int64_t)(po->trim_end * m->resolution + 0.5);
+        st = musc_trim(m, a, b);
+    }
     return st;
 }
 
@@ -181,12 +208,14 @@ int cmd_convert(int argc, char **argv)
         {"resolution", required_argument, NULL, 'r'}, {"quantize", required_argument, NULL, 'Q'},
         {"snap-ends", no_argument, NULL, 'E'},     {"transpose", required_argument, NULL, 't'},
         {"tune", required_argument, NULL, 'T'},    {"all", no_argument, NULL, 'A'},
-        {"to", required_argument, NULL, 'o'},      {NULL, 0, NULL, 0}};
+        {"to", required_argument, NULL, 'o'},      {"trim", required_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0}};
     const char *tune = NULL, *to = "mid";
     int all = 0;
     long resolution = 0, transpose = 0;
     const char *quantize = NULL;
     int snap_ends = 0;
+    double trim_start = -1, trim_end = -1;
     musc_read_options ropt = musc_read_options_default();
     musc_write_options wopt = musc_write_options_default();
     int json = 0, quiet = 0;
@@ -205,6 +234,10 @@ int cmd_convert(int argc, char **argv)
             break;
         case 'Q': quantize = optarg; break;
         case 'E': snap_ends = 1; break;
+        case 'R':
+            if (parse_trim(optarg, &trim_start, &trim_end))
+                return EXIT_USAGE;
+            break;
         case 't':
             if (cli_parse_long("convert", "--transpose", optarg, -127, 127, &transpose))
                 return EXIT_USAGE;
@@ -227,7 +260,8 @@ int cmd_convert(int argc, char **argv)
         return EXIT_USAGE;
     if (snap_ends && !quantize)
         return cli_usage_error("convert", "--snap-ends only applies with --quantize");
-    process_opts po = {resolution, transpose, grid_ticks, grid_division, quantize, snap_ends};
+    process_opts po = {resolution, transpose,  grid_ticks, grid_division,
+                       trim_start, trim_end, quantize,   snap_ends};
     if (all) {
         char probe[64];
         snprintf(probe, sizeof probe, "x.%s", to);

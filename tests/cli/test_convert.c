@@ -150,6 +150,40 @@ static void transpose_moves_pitched_tracks_only(void **state)
     free(up);
 }
 
+static void trim_keeps_a_window_of_beats(void **state)
+{
+    (void)state;
+    char *mid = scratch(P, "trim.mid"), *cut = scratch(P, "trim-cut.mid");
+    assert_int_equal(musc_run(NULL, NULL, "example -q --bars 4 -o '%s'", mid), 0);
+    assert_int_equal(musc_run(NULL, NULL, "convert -q --trim 4:8 '%s' '%s'", mid, cut), 0);
+    musc_music *a = read_or_fail(mid), *b = read_or_fail(cut);
+    int64_t lo = 4 * (int64_t)a->resolution, hi = 8 * (int64_t)a->resolution;
+    size_t expected = 0, got = 0;
+    for (size_t i = 0; i < a->n_tracks; i++)
+        for (size_t k = 0; k < a->tracks[i].n_notes; k++) {
+            const musc_note *n = &a->tracks[i].notes[k];
+            expected += n->time >= lo && n->time < hi;
+        }
+    for (size_t i = 0; i < b->n_tracks; i++)
+        for (size_t k = 0; k < b->tracks[i].n_notes; k++) {
+            const musc_note *n = &b->tracks[i].notes[k];
+            assert_true(n->time >= 0 && n->time + n->duration <= 4 * (int64_t)b->resolution);
+            got++;
+        }
+    assert_true(expected > 0);
+    assert_int_equal(got, expected);
+    musc_music_free(a);
+    musc_music_free(b);
+    char *err;
+    assert_int_equal(musc_run(NULL, &err, "convert --trim 8:4 --force '%s' '%s'", mid, cut), 2);
+    assert_non_null(strstr(err, "--trim"));
+    free(err);
+    assert_int_equal(musc_run(NULL, &err, "convert --trim 4 --force '%s' '%s'", mid, cut), 2);
+    free(err);
+    free(mid);
+    free(cut);
+}
+
 static void resolution_and_quantize_rescale_times(void **state)
 {
     (void)state;
@@ -273,6 +307,7 @@ int main(void)
         cmocka_unit_test(repairs_go_to_stderr_unless_quiet),
         cmocka_unit_test(transpose_moves_pitched_tracks_only),
         cmocka_unit_test(resolution_and_quantize_rescale_times),
+        cmocka_unit_test(trim_keeps_a_window_of_beats),
         cmocka_unit_test(input_errors_exit_1),
         cmocka_unit_test(real_files_round_trip),
         cmocka_unit_test(usage_errors_exit_2),
