@@ -353,10 +353,9 @@ typedef struct batcher {
     int *lengths;
 } batcher;
 
-/* Fill batch rows from loaders seeded by (seed, a, b); *T = longest. */
+/* Fill batch rows from loaders seeded by (seed, a, b); *T = rows per sequence. */
 static musc_status next_batch(batcher *bt, uint64_t seed, uint64_t a, int *T)
 {
-    int longest = 2;
     memset(bt->rows, 0, (size_t)bt->B * bt->seq * NF * sizeof(int32_t));
     for (int b = 0; b < bt->B; b++) {
         musc_loader_options lo = bt->lo;
@@ -371,14 +370,11 @@ static musc_status next_batch(batcher *bt, uint64_t seed, uint64_t a, int *T)
         if (st != MUSC_OK)
             return st;
         bt->lengths[b] = (int)n;
-        longest = (int)n > longest ? (int)n : longest;
     }
-    /* pack rows to the longest example: [B, T, 6] */
-    if (longest < bt->seq)
-        for (int b = 1; b < bt->B; b++)
-            memmove(bt->rows + (size_t)b * longest * NF, bt->rows + (size_t)b * bt->seq * NF,
-                    (size_t)longest * NF * sizeof(int32_t));
-    *T = longest;
+    /* Every batch keeps the full window (padding ignored by the loss):
+     * one shape for the whole run, so activations are allocated once. MMT
+     * windows of 256 beats are nearly always full anyway. */
+    *T = bt->seq;
     return MUSC_OK;
 }
 
