@@ -24,5 +24,7 @@ int cmd_perform(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 #endif

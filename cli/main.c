@@ -17,6 +17,8 @@ static const musc_command commands[] = {
     {"dataset", "build token shards and a catalogue from a folder; query; stats", cmd_dataset},
     {"metrics", "objective metrics of music files (MusPy, Pypianoroll, MuseGAN)", cmd_metrics},
     {"plot", "draw a multitrack piano roll (PNG or SVG)", cmd_plot},
+    {"train", "train a Multitrack Music Transformer on MMT shards", cmd_train},
+    {"generate", "compose with a trained MMT model (MIDI or any format)", cmd_generate},
 };
 
 static void usage(FILE *f)
