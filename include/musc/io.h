@@ -91,11 +91,12 @@ typedef enum musc_format {
     MUSC_FORMAT_MUSICXML,
     MUSC_FORMAT_MXL,
     MUSC_FORMAT_ABC,
-    MUSC_FORMAT_NPZ
+    MUSC_FORMAT_NPZ,
+    MUSC_FORMAT_KERN /* Humdrum **kern, read only */
 } musc_format;
 
 /* The format a path names by its extension (case-insensitive): .mid .midi
- * .rmi .smf; .json .json.gz; .xml .musicxml; .mxl; .abc; .npz. */
+ * .rmi .smf; .json .json.gz; .xml .musicxml; .mxl; .abc; .npz; .krn. */
 musc_format musc_format_from_path(const char *path);
 
 /* Name of a format ("midi", "json", ...). */

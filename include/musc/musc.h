@@ -27,6 +27,7 @@
 #include "musc/dataset.h"
 #include "musc/nn.h"
 #include "musc/mmt.h"
+#include "musc/kern.h"
 
 #ifdef __cplusplus
 extern "C" {

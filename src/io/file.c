@@ -101,6 +101,8 @@ musc_format musc_format_from_path(const char *path)
         return MUSC_FORMAT_ABC;
     if (ends_with(path, ".npz"))
         return MUSC_FORMAT_NPZ;
+    if (ends_with(path, ".krn"))
+        return MUSC_FORMAT_KERN;
     return MUSC_FORMAT_UNKNOWN;
 }
 
@@ -113,6 +115,7 @@ const char *musc_format_name(musc_format f)
     case MUSC_FORMAT_MXL: return "mxl";
     case MUSC_FORMAT_ABC: return "abc";
     case MUSC_FORMAT_NPZ: return "npz";
+    case MUSC_FORMAT_KERN: return "kern";
     default: return "unknown";
     }
 }

@@ -5,6 +5,7 @@
 #include "musc/abc.h"
 #include "musc/io.h"
 #include "musc/json.h"
+#include "musc/kern.h"
 #include "musc/midi.h"
 #include "musc/npz.h"
 #include "musc/musicxml.h"
@@ -19,11 +20,12 @@ musc_status musc_read(const char *path, const musc_read_options *options, musc_m
     case MUSC_FORMAT_JSON: return musc_json_read(path, options, out, report);
     case MUSC_FORMAT_ABC: return musc_abc_read(path, options, out, report);
     case MUSC_FORMAT_NPZ: return musc_npz_read(path, options, out, report);
+    case MUSC_FORMAT_KERN: return musc_kern_read(path, options, out, report);
     case MUSC_FORMAT_MUSICXML:
     case MUSC_FORMAT_MXL: return musc_musicxml_read(path, options, out, report);
     case MUSC_FORMAT_UNKNOWN:
         return musc_error(MUSC_ERR_UNSUPPORTED,
-                          "%s: unknown file extension (known: .mid .midi .rmi .json .json.gz .abc .npz .xml .musicxml .mxl)",
+                          "%s: unknown file extension (known: .mid .midi .rmi .json .json.gz .abc .npz .xml .musicxml .mxl .krn)",
                           path);
     default:
         return musc_error(MUSC_ERR_UNSUPPORTED, "%s: reading %s files is not supported yet", path,
