@@ -17,6 +17,7 @@ static const musc_command commands[] = {
     {"dataset", "build token shards and a catalogue from a folder; query; stats", cmd_dataset},
     {"metrics", "objective metrics of music files (MusPy, Pypianoroll, MuseGAN)", cmd_metrics},
     {"plot", "draw a multitrack piano roll (PNG or SVG)", cmd_plot},
+    {"harmonize", "write chords and an accompaniment under a melody; train; eval", cmd_harmonize},
 };
 
 static void usage(FILE *f)
