@@ -17,7 +17,8 @@
  *    diatonic ranking I V IV vi ii iii III); a frame without melody keeps
  *    the previous chord.
  *  - HMM: hidden chords with initial and transition counts from training
- *    data, and emissions that score the frame's duration-weighted melody
+ *    data (one table into frames that start a bar, one into frames inside
+ *    a bar, since chords change mostly at bar lines), and emissions that score the frame's duration-weighted melody
  *    pitch-class histogram d (in quarter notes) as
  *    w * sum_k d_k log E_q((k - root) mod 12), E_q one distribution per
  *    triad quality (plus one, key-relative, for no-chord); add-one
@@ -29,7 +30,9 @@
  *   emission_weight W
  *   pieces N
  *   initial c_0 ... c_48                 (49 counts)
- *   transition i c_0 ... c_48            (one line for each i = 0..48)
+ *   transition bar i c_0 ... c_48        (from chord i into a frame that
+ *                                         starts a bar; one line per i)
+ *   transition inside i c_0 ... c_48     (the same into other frames)
  *   emission q e_0 ... e_11              (q = maj min dim aug none;
  *                                         quarter notes of melody at each
  *                                         interval above the root, or at
@@ -74,6 +77,7 @@ typedef struct musc_harmony_piece {
     int *chords;       /* n_frames human classes, or NULL without chord symbols; owned */
     int resolution;
     int key_shift;     /* 0..11: semitones up that move the piece to no sharps or flats */
+    unsigned char *bar_start; /* n_frames: 1 where a frame starts a bar; owned */
 } musc_harmony_piece;
 
 /* The melody track: the non-drum track with the most notes (the first of

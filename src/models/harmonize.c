@@ -19,13 +19,13 @@
 
 struct musc_harmonizer {
     double initial[NC];
-    double trans[NC][NC];
+    double trans[2][NC][NC]; /* [0] into a frame that starts a bar, [1] inside one */
     double emit[NQ][12];
     double weight;
     size_t pieces;
     /* derived on load / after training (add-one smoothing) */
     double log_init[NC];
-    double log_trans[NC * NC];
+    double log_trans[2][NC * NC];
     double log_emit[NQ][12];
     double log_prior[NC];
 };
@@ -37,16 +37,18 @@ static void derive(musc_harmonizer *h)
     double total = 0, uni[NC] = {0}, all = 0;
     for (int c = 0; c < NC; c++)
         total += h->initial[c];
-    for (int c = 0; c < NC; c++) {
+    for (int c = 0; c < NC; c++)
         h->log_init[c] = log((h->initial[c] + 1) / (total + NC));
-        double row = 0;
-        for (int d = 0; d < NC; d++)
-            row += h->trans[c][d];
-        for (int d = 0; d < NC; d++) {
-            h->log_trans[c * NC + d] = log((h->trans[c][d] + 1) / (row + NC));
-            uni[d] += h->trans[c][d];
+    for (int b = 0; b < 2; b++)
+        for (int c = 0; c < NC; c++) {
+            double row = 0;
+            for (int d = 0; d < NC; d++)
+                row += h->trans[b][c][d];
+            for (int d = 0; d < NC; d++) {
+                h->log_trans[b][c * NC + d] = log((h->trans[b][c][d] + 1) / (row + NC));
+                uni[d] += h->trans[b][c][d];
+            }
         }
-    }
     for (int c = 0; c < NC; c++)
         uni[c] += h->initial[c], all += uni[c];
     for (int c = 0; c < NC; c++)
@@ -116,7 +118,7 @@ musc_status musc_harmonizer_train(const musc_harmony_piece *pieces, size_t n,
             if (prev < 0)
                 h->initial[c]++;
             else
-                h->trans[prev][c]++;
+                h->trans[p->bar_start && !p->bar_start[f]][prev][c]++;
             prev = c;
             for (int k = 0; k < 12; k++) {
                 if (c == MUSC_TRIAD_NONE)
@@ -154,11 +156,11 @@ void musc_harmonizer_free(musc_harmonizer *h)
 
 /* ---- decoding ---------------------------------------------------------------- */
 
-musc_status musc_viterbi(int ns, size_t nt, const double *log_init, const double *log_trans,
-                         const double *log_emit, int *path)
+/* Viterbi with the transition table of each step: trans[t] leads into
+ * step t (trans[0] is unused). */
+static musc_status viterbi_steps(int ns, size_t nt, const double *log_init,
+                                 const double *const *trans, const double *log_emit, int *path)
 {
-    if (ns < 1 || !log_init || !log_trans || (nt && (!log_emit || !path)))
-        return musc_error(MUSC_ERR_ARG, "viterbi: expected at least one state and all tables");
     if (nt == 0)
         return MUSC_OK;
     if (nt > SIZE_MAX / (size_t)ns / sizeof(int))
@@ -174,12 +176,13 @@ musc_status musc_viterbi(int ns, size_t nt, const double *log_init, const double
     for (int s = 0; s < ns; s++)
         cur[s] = log_init[s] + log_emit[s];
     for (size_t t = 1; t < nt; t++) {
+        const double *log_trans = trans[t];
         for (int s = 0; s < ns; s++) {
             int arg = 0;
-            double best = -INFINITY;
-            for (int r = 0; r < ns; r++) {
+            double best = cur[0] + log_trans[s];
+            for (int r = 1; r < ns; r++) {
                 double v = cur[r] + log_trans[(size_t)r * ns + s];
-                if (v > best || (arg == 0 && r == 0))
+                if (v > best)
                     best = v, arg = r;
             }
             next[s] = best + log_emit[t * ns + s];
@@ -200,6 +203,21 @@ musc_status musc_viterbi(int ns, size_t nt, const double *log_init, const double
     free(score);
     free(back);
     return MUSC_OK;
+}
+
+musc_status musc_viterbi(int ns, size_t nt, const double *log_init, const double *log_trans,
+                         const double *log_emit, int *path)
+{
+    if (ns < 1 || !log_init || !log_trans || (nt && (!log_emit || !path)))
+        return musc_error(MUSC_ERR_ARG, "viterbi: expected at least one state and all tables");
+    const double **trans = malloc((nt ? nt : 1) * sizeof *trans);
+    if (!trans)
+        return musc_error(MUSC_ERR_NOMEM, "viterbi: out of memory");
+    for (size_t t = 0; t < nt; t++)
+        trans[t] = log_trans;
+    musc_status st = viterbi_steps(ns, nt, log_init, trans, log_emit, path);
+    free(trans);
+    return st;
 }
 
 /* A fixed prior in the key of C when no model is given: the diatonic triads
@@ -289,8 +307,17 @@ static musc_status decode(const musc_harmony_piece *p, musc_harmonize_method met
             free(hist);
             return musc_error(MUSC_ERR_NOMEM, "harmonize: out of memory");
         }
+        const double **trans = malloc(p->n_frames * sizeof *trans);
+        if (!trans) {
+            free(le);
+            free(hist);
+            return musc_error(MUSC_ERR_NOMEM, "harmonize: out of memory");
+        }
+        for (size_t f = 0; f < p->n_frames; f++)
+            trans[f] = h->log_trans[p->bar_start && !p->bar_start[f]];
         hmm_emissions(h, hist, p->n_frames, weight, le);
-        st = musc_viterbi(NC, p->n_frames, h->log_init, h->log_trans, le, chords);
+        st = viterbi_steps(NC, p->n_frames, h->log_init, trans, le, chords);
+        free(trans);
         free(le);
     }
     free(hist);
@@ -362,12 +389,13 @@ musc_status musc_harmonizer_write(const musc_harmonizer *h, const char *path, in
     for (int c = 0; c < NC; c++)
         fprintf(f, " %.17g", h->initial[c]);
     fputc('\n', f);
-    for (int c = 0; c < NC; c++) {
-        fprintf(f, "transition %d", c);
-        for (int d = 0; d < NC; d++)
-            fprintf(f, " %.17g", h->trans[c][d]);
-        fputc('\n', f);
-    }
+    for (int b = 0; b < 2; b++)
+        for (int c = 0; c < NC; c++) {
+            fprintf(f, "transition %s %d", b ? "inside" : "bar", c);
+            for (int d = 0; d < NC; d++)
+                fprintf(f, " %.17g", h->trans[b][c][d]);
+            fputc('\n', f);
+        }
     for (int q = 0; q < NQ; q++) {
         fprintf(f, "emission %s", QUALITY_KEYS[q]);
         for (int k = 0; k < 12; k++)
@@ -413,7 +441,7 @@ musc_status musc_harmonizer_read_mem(const char *text, size_t size, musc_harmoni
         return musc_error(MUSC_ERR_NOMEM, "harmonizer: out of memory");
     }
     size_t pos = 0, line = 0;
-    int r, header = 0, have_w = 0, have_init = 0, have_trans[NC] = {0}, have_emit[NQ] = {0};
+    int r, header = 0, have_w = 0, have_init = 0, have_trans[2][NC] = {0}, have_emit[NQ] = {0};
     musc_status st = MUSC_OK;
     while (!st && (r = harmony_next_line(text, size, &pos, buf, 16384)) == 1) {
         line++;
@@ -457,15 +485,18 @@ musc_status musc_harmonizer_read_mem(const char *text, size_t size, musc_harmoni
                                 "harmonization model line %zu: expected 49 counts >= 0", line);
             have_init = 1;
         } else if (!strcmp(key, "transition")) {
-            char *end;
-            long i = strtol(p, &end, 10);
-            if (end == p || i < 0 || i >= NC || read_counts(&end, h->trans[i], NC))
+            while (*p == ' ' || *p == '\t')
+                p++;
+            int b = !strncmp(p, "bar ", 4) ? 0 : !strncmp(p, "inside ", 7) ? 1 : -1;
+            char *end = p;
+            long i = b < 0 ? -1 : strtol(p + (b ? 7 : 4), &end, 10);
+            if (b < 0 || end == p || i < 0 || i >= NC || read_counts(&end, h->trans[b][i], NC))
                 st = musc_error(MUSC_ERR_FORMAT,
-                                "harmonization model line %zu: expected 'transition I' with I "
-                                "in 0..48 and 49 counts >= 0",
+                                "harmonization model line %zu: expected 'transition bar|inside "
+                                "I' with I in 0..48 and 49 counts >= 0",
                                 line);
             else
-                have_trans[i] = 1;
+                have_trans[b][i] = 1;
         } else if (!strcmp(key, "emission")) {
             while (*p == ' ' || *p == '\t')
                 p++;
@@ -495,8 +526,8 @@ musc_status musc_harmonizer_read_mem(const char *text, size_t size, musc_harmoni
         st = musc_error(MUSC_ERR_FORMAT,
                         "not a harmonization model: empty, expected 'musc-harmony-hmm 1'");
     const char *missing = !have_w ? "emission_weight" : !have_init ? "initial" : NULL;
-    for (int i = 0; !missing && i < NC; i++)
-        if (!have_trans[i])
+    for (int i = 0; !missing && i < 2 * NC; i++)
+        if (!have_trans[i / NC][i % NC])
             missing = "a transition row";
     for (int q = 0; !missing && q < NQ; q++)
         if (!have_emit[q])

@@ -46,6 +46,7 @@ void musc_harmony_piece_clear(musc_harmony_piece *p)
     free(p->melody);
     free(p->frames);
     free(p->chords);
+    free(p->bar_start);
     memset(p, 0, sizeof *p);
 }
 
@@ -203,6 +204,26 @@ static int build_frames(musc_harmony_rate rate, const int64_t *beats, size_t nb,
     return rc;
 }
 
+/* Which frames start a bar: the given bar starts, then (past the last one)
+ * whole bars as long as the last, as build_frames continues them. */
+static void mark_bar_starts(musc_harmony_piece *p, const int64_t *bars, size_t nbar)
+{
+    int64_t bar = nbar >= 2 ? bars[nbar - 1] - bars[nbar - 2] : 4 * (int64_t)p->resolution;
+    if (bar < 2)
+        bar = 2;
+    int64_t last = nbar ? bars[nbar - 1] : 0;
+    size_t j = 0;
+    for (size_t f = 0; f < p->n_frames; f++) {
+        int64_t t = p->frames[f];
+        while (j < nbar && bars[j] < t)
+            j++;
+        if (f == 0 || (j < nbar && bars[j] == t))
+            p->bar_start[f] = 1;
+        else
+            p->bar_start[f] = t > last && (t - last) % bar == 0;
+    }
+}
+
 typedef struct chord_mark {
     int64_t time;
     size_t order;
@@ -318,6 +339,11 @@ musc_status musc_harmony_piece_from_grid(const musc_music *music, int track,
         f.n--;
     out->frames = f.v;
     out->n_frames = f.n - 1;
+    if (!(out->bar_start = malloc(out->n_frames))) {
+        musc_harmony_piece_clear(out);
+        return musc_error(MUSC_ERR_NOMEM, "harmonize: out of memory");
+    }
+    mark_bar_starts(out, downbeats, n_downbeats);
     if ((st = frame_chords(music, out->frames, out->n_frames, &out->chords))) {
         musc_harmony_piece_clear(out);
         return st;

@@ -141,8 +141,10 @@ static void piece_frames_and_human_chords(void **state)
     for (size_t i = 0; i <= 8; i++)
         assert_int_equal(p.frames[i], 8 * (int64_t)i);
     static const int want[8] = {0, 0, 28, 28, 20, 20, 0, 0};
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < 8; i++) {
         assert_int_equal(p.chords[i], want[i]);
+        assert_int_equal(p.bar_start[i], i % 2 == 0);
+    }
     assert_int_equal(p.key_shift, 0);
     musc_harmony_piece_clear(&p);
 
@@ -299,7 +301,8 @@ static void bad_model_files_are_refused(void **state)
         {"musc-harmony-hmm 1\n", "emission_weight is missing"},
         {"musc-harmony-hmm 1\nemission_weight -1\n", "line 2"},
         {"musc-harmony-hmm 1\nemission_weight 1\ninitial 1 2 3\n", "49 counts"},
-        {"musc-harmony-hmm 1\ntransition 49 0\n", "0..48"},
+        {"musc-harmony-hmm 1\ntransition bar 49 0\n", "0..48"},
+        {"musc-harmony-hmm 1\ntransition 4 0\n", "bar|inside"},
         {"musc-harmony-hmm 1\nemission maj 1 2\n", "12 counts"},
         {"musc-harmony-hmm 1\nbogus 1\n", "unknown key"},
     };
