@@ -26,5 +26,8 @@ int cmd_metrics(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_harmonize(int argc, char **argv);       /* also dispatches train / eval */
+int cmd_harmonize_train(int argc, char **argv); /* for `musc train --task harmonize` */
+int cmd_harmonize_eval(int argc, char **argv);  /* for `musc eval harmonize` */
 
 #endif

@@ -19,6 +19,7 @@ static const musc_command commands[] = {
     {"plot", "draw a multitrack piano roll (PNG or SVG)", cmd_plot},
     {"train", "train a Multitrack Music Transformer on MMT shards", cmd_train},
     {"generate", "compose with a trained MMT model (MIDI or any format)", cmd_generate},
+    {"harmonize", "write chords and an accompaniment under a melody; train; eval", cmd_harmonize},
 };
 
 static void usage(FILE *f)

@@ -182,6 +182,88 @@ const musc_metric_info *musc_metric_table(size_t *n);
 /* The value of row `info` in `metrics`. */
 double musc_metric_value(const musc_metrics *metrics, const musc_metric_info *info);
 
+/* ---- harmony: melody-harmonization metrics ---------------------------------
+ * After Yeh et al., "Automatic melody harmonization with triad chords: a
+ * comparative study" (JNMR 2021). Chords are the 48 triads (root * 4 +
+ * quality) plus no-chord (MUSC_TRIAD_NONE), one label per frame (a half
+ * bar, a beat or a bar). */
+enum {
+    MUSC_TRIAD_MAJOR = 0,
+    MUSC_TRIAD_MINOR = 1,
+    MUSC_TRIAD_DIM = 2,
+    MUSC_TRIAD_AUG = 3,
+    MUSC_TRIAD_NONE = 48, /* the no-chord class */
+    MUSC_TRIAD_COUNT = 49
+};
+
+/* The pitch classes of triad class `cls` (root first) into pcs[0..2];
+ * returns 3, or 0 for MUSC_TRIAD_NONE or a class out of range. */
+int musc_triad_pitch_classes(int cls, int pcs[3]);
+
+/* Reduce a chord symbol to its triad class. Accepts lead-sheet text ("Am7",
+ * "F#m7b5/C#", "Bbmaj7", "Edim", "G+", "Dsus4"), Harte-style labels as in
+ * POP909 ("C#:maj", "B:min7", "A:hdim7", "G:7/b7") and no-chord ("N",
+ * "N.C.", "NC"). Sevenths and extensions reduce to their triad, half- and
+ * fully diminished sevenths to diminished, sus2/sus4, power chords and
+ * unknown qualities after a valid root to major; a slash bass is ignored.
+ * Returns the class 0..48, or -1 when the text does not start with a note
+ * name (nor is a no-chord mark). */
+int musc_triad_parse(const char *symbol);
+
+/* The symbol of a triad class ("C", "C#m", "Bdim", "Ebaug", "N.C.") into
+ * buf (at least 8 bytes). Returns buf. Roots are spelled C C# D Eb E F F#
+ * G Ab A Bb B. */
+char *musc_triad_name(int cls, char *buf);
+
+/* Harte et al. (2006) 6-D tonal centroid of a 12-bin chroma (normalised to
+ * sum 1; radii 1, 1, 0.5 for fifths, minor thirds, major thirds). An empty
+ * chroma gives the origin and returns 0; else returns 1. */
+int musc_tonal_centroid(const double chroma[12], double out[6]);
+
+/* One harmonized melody: the melody notes (any order; overlaps are
+ * allowed), frames as n_frames + 1 increasing tick bounds (frame i is
+ * [frames[i], frames[i+1])), one chord class per frame, and optionally the
+ * reference (human) classes of the same frames. */
+typedef struct musc_harmony_input {
+    const musc_note *melody;
+    size_t n_notes;
+    const int64_t *frames;
+    size_t n_frames;
+    const int *chords;
+    const int *reference; /* NULL: no accuracy */
+    int resolution;       /* ticks per quarter; the PCS grid is a 16th note */
+} musc_harmony_input;
+
+/* The six metrics of Yeh et al. and accuracy. Values that cannot be
+ * computed (e.g. no melody note under a chord) are NaN.
+ *  - che: entropy (natural log) of the histogram of the frames' classes,
+ *    no-chord counted as a class; cc: the number of distinct classes.
+ *  - ctd: mean Euclidean distance between the tonal centroids of
+ *    consecutive frames' chords (repeats count, distance 0); pairs with a
+ *    no-chord frame are skipped.
+ *  - ctnctr: (n_c + n_p) / (n_c + n_n) over melody-note segments (a note cut
+ *    at chord-frame bounds, judged against the chord of its frame; segments
+ *    under no-chord are skipped): n_c chord tones, n_n non-chord tones,
+ *    n_p non-chord tones whose next melody note of another pitch lies 1 or
+ *    2 semitones away and is a chord tone of the chord at its own onset.
+ *  - pcs: over 16th-note steps where a melody note sounds (the note
+ *    covering most of the step) under a chord, and each of the chord's
+ *    three notes: +1 when (melody - chord note) mod 12 is 0, 3, 4, 7, 8 or
+ *    9, 0 when it is 5, -1 otherwise; the mean.
+ *  - mctd: the duration-weighted mean over melody-note segments under a
+ *    chord of the distance between the segment's pitch-class centroid and
+ *    the chord's centroid.
+ *  - accuracy: frames whose class equals the reference's / frames.
+ * Errors: MUSC_ERR_ARG (NULL arrays with nonzero counts, decreasing
+ * frames, a class outside 0..48, resolution < 1), MUSC_ERR_RANGE (more
+ * than 2^26 16th-note steps), MUSC_ERR_NOMEM. */
+typedef struct musc_harmony_metrics {
+    double che, cc, ctd, ctnctr, pcs, mctd, accuracy;
+} musc_harmony_metrics;
+
+musc_status musc_harmony_metrics_compute(const musc_harmony_input *input,
+                                         musc_harmony_metrics *out);
+
 #ifdef __cplusplus
 }
 #endif

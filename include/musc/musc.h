@@ -28,6 +28,7 @@
 #include "musc/nn.h"
 #include "musc/mmt.h"
 #include "musc/kern.h"
+#include "musc/harmonize.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,14 @@
+/*
+ * What the harmonizer's files share: reading text line by line.
+ */
+#ifndef MUSC_MODELS_HARMONIZE_INTERNAL_H
+#define MUSC_MODELS_HARMONIZE_INTERNAL_H
+
+#include <stddef.h>
+
+/* The next line of text[0..size) from *pos into buf (NUL-terminated, with
+ * trailing CR, spaces and tabs dropped). Returns 1 for a line, 0 at the end
+ * of the text, -1 when a line does not fit in cap bytes. */
+int harmony_next_line(const char *text, size_t size, size_t *pos, char *buf, size_t cap);
+
+#endif
