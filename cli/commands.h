@@ -24,5 +24,8 @@ int cmd_perform(int argc, char **argv);
 int cmd_dataset(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_instrument(int argc, char **argv);
+int cmd_instrument_train(int argc, char **argv); /* `musc train --task instrument` */
+int cmd_instrument_eval(int argc, char **argv);  /* `musc eval instrument` */
 
 #endif

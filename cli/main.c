@@ -17,6 +17,7 @@ static const musc_command commands[] = {
     {"dataset", "build token shards and a catalogue from a folder; query; stats", cmd_dataset},
     {"metrics", "objective metrics of music files (MusPy, Pypianoroll, MuseGAN)", cmd_metrics},
     {"plot", "draw a multitrack piano roll (PNG or SVG)", cmd_plot},
+    {"instrument", "assign the notes of a piece to the parts of an ensemble; train, eval", cmd_instrument},
 };
 
 static void usage(FILE *f)

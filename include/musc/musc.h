@@ -26,6 +26,7 @@
 #include "musc/audio.h"
 #include "musc/dataset.h"
 #include "musc/nn.h"
+#include "musc/instrument.h"
 
 #ifdef __cplusplus
 extern "C" {
