@@ -29,5 +29,8 @@ int cmd_generate(int argc, char **argv);
 int cmd_harmonize(int argc, char **argv);       /* also dispatches train / eval */
 int cmd_harmonize_train(int argc, char **argv); /* for `musc train --task harmonize` */
 int cmd_harmonize_eval(int argc, char **argv);  /* for `musc eval harmonize` */
+int cmd_instrument(int argc, char **argv);
+int cmd_instrument_train(int argc, char **argv); /* `musc train --task instrument` */
+int cmd_instrument_eval(int argc, char **argv);  /* `musc eval instrument` */
 
 #endif

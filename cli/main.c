@@ -20,6 +20,7 @@ static const musc_command commands[] = {
     {"train", "train a Multitrack Music Transformer on MMT shards", cmd_train},
     {"generate", "compose with a trained MMT model (MIDI or any format)", cmd_generate},
     {"harmonize", "write chords and an accompaniment under a melody; train; eval", cmd_harmonize},
+    {"instrument", "assign the notes of a piece to the parts of an ensemble; train, eval", cmd_instrument},
 };
 
 static void usage(FILE *f)

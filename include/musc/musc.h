@@ -29,6 +29,7 @@
 #include "musc/mmt.h"
 #include "musc/kern.h"
 #include "musc/harmonize.h"
+#include "musc/instrument.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -411,6 +411,25 @@ musc_status musc_nn_params_load(musc_nn_params *params, const musc_nn_checkpoint
 musc_status musc_nn_adamw_save(const char *path, const musc_nn_adamw *opt);
 musc_status musc_nn_adamw_load(musc_nn_adamw *opt, const char *path);
 
+/* ------------------------------------------------------------------ LSTM
+ * One LSTM layer over x [B,T,I] -> h [B,T,H], zero initial state, gate
+ * order i, f, g, o (PyTorch's): wx [4H,I], wh [4H,H], b [4H] (one bias; or
+ * NULL). `reverse` runs from the last step to the first (the backward half
+ * of a bidirectional layer). lens [B] (or NULL: all T) gives each
+ * sequence's length; rows at or past it are zero in h, c and gates, and a
+ * reverse layer starts at each sequence's own last row. Forward fills the
+ * cache: c [B,T,H] cell states and gates [B,T,4H] activated gates. */
+void musc_nn_lstm_forward(float *h, float *c, float *gates, const float *x, const float *wx,
+                          const float *wh, const float *b, const int32_t *lens, int B, int T,
+                          int Din, int H, int reverse);
+/* Backpropagation through time after forward with the same arguments:
+ * given dh [B,T,H], accumulates dx [B,T,I], dwx, dwh, db (each may be NULL
+ * to skip). MUSC_ERR_NOMEM if its [B,T,4H] scratch cannot be allocated. */
+musc_status musc_nn_lstm_backward(float *dx, float *dwx, float *dwh, float *db, const float *dh,
+                                  const float *x, const float *h, const float *c,
+                                  const float *gates, const float *wx, const float *wh,
+                                  const int32_t *lens, int B, int T, int Din, int H, int reverse);
+
 #ifdef __cplusplus
 }
 #endif
