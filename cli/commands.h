@@ -32,5 +32,7 @@ int cmd_harmonize_eval(int argc, char **argv);  /* for `musc eval harmonize` */
 int cmd_instrument(int argc, char **argv);
 int cmd_instrument_train(int argc, char **argv); /* `musc train --task instrument` */
 int cmd_instrument_eval(int argc, char **argv);  /* `musc eval instrument` */
+int cmd_train_task(int argc, char **argv); /* musc train [--task T]: cli/tasks.c */
+int cmd_eval(int argc, char **argv);       /* musc eval TASK: cli/tasks.c */
 
 #endif

@@ -17,10 +17,11 @@ static const musc_command commands[] = {
     {"dataset", "build token shards and a catalogue from a folder; query; stats", cmd_dataset},
     {"metrics", "objective metrics of music files (MusPy, Pypianoroll, MuseGAN)", cmd_metrics},
     {"plot", "draw a multitrack piano roll (PNG or SVG)", cmd_plot},
-    {"train", "train a Multitrack Music Transformer on MMT shards", cmd_train},
+    {"train", "train a model: MMT (default), --task harmonize|instrument", cmd_train_task},
     {"generate", "compose with a trained MMT model (MIDI or any format)", cmd_generate},
     {"harmonize", "write chords and an accompaniment under a melody; train; eval", cmd_harmonize},
     {"instrument", "assign the notes of a piece to the parts of an ensemble; train, eval", cmd_instrument},
+    {"eval", "evaluate a trained tool on a test split: harmonize, instrument", cmd_eval},
 };
 
 static void usage(FILE *f)
