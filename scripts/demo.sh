@@ -1,9 +1,12 @@
 #!/bin/sh
-# make demo: run the musc toolkit end to end on a piece musc writes itself.
+# make demo: the main job, then a tour of the toolkit.
 #   sh scripts/demo.sh [PATH/TO/musc]     (writes into demo-out/)
-# Steps: compose a piece (MIDI), describe it, convert it to MusPy JSON and
-# back to MIDI, and check that the round trip kept everything `musc info`
-# reports (tracks, notes, tempos, signatures). Exits nonzero on any failure.
+# Main job: generate a short piece with the bundled model (models/default,
+# a Multitrack Music Transformer that musc trained itself; recipe in
+# scripts/train-default.sh) and write it as MIDI, WAV and a piano-roll
+# picture, with its metrics. Tour: compose a piece in C, describe it,
+# convert it to MusPy JSON and back to MIDI and check that the round trip
+# kept everything `musc info` reports. Exits nonzero on any failure.
 set -eu
 
 BIN=${1:-build/musc}
@@ -18,7 +21,16 @@ mkdir -p "$OUT"
 step() { printf '\n==> %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
-step "compose a 4-track piece (piano, bass, melody, drums)"
+MODEL=${MUSC_MODEL:-models/default}
+SEED=${MUSC_SEED:-7}
+step "generate 32 beats with the bundled MMT model ($MODEL, seed $SEED)"
+run "$BIN" generate --model "$MODEL" -o "$OUT/generated.mid" --beats 32 --seed "$SEED" --force
+run "$BIN" info "$OUT/generated.mid"
+run "$BIN" render "$OUT/generated.mid" -o "$OUT/generated.wav" --normalize --force
+run "$BIN" plot "$OUT/generated.mid" -o "$OUT/generated.png" --force
+run "$BIN" metrics "$OUT/generated.mid"
+
+step "compose a 4-track piece in C (piano, bass, melody, drums)"
 run "$BIN" example -o "$OUT/example.mid" --force
 
 step "describe it"
