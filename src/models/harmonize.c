@@ -220,6 +220,77 @@ musc_status musc_viterbi(int ns, size_t nt, const double *log_init, const double
     return st;
 }
 
+static double logsumexp(const double *v, int n)
+{
+    double m = v[0];
+    for (int i = 1; i < n; i++)
+        if (v[i] > m)
+            m = v[i];
+    if (m == -INFINITY)
+        return m;
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += exp(v[i] - m);
+    return m + log(s);
+}
+
+/* Posterior decoding: each step's most probable state given all steps. */
+static musc_status posterior_steps(int ns, size_t nt, const double *log_init,
+                                   const double *const *trans, const double *log_emit, int *path)
+{
+    double *fw = malloc(nt * (size_t)ns * sizeof *fw), *bw = malloc(nt * (size_t)ns * sizeof *bw);
+    double *tmp = malloc((size_t)ns * sizeof *tmp);
+    if (!fw || !bw || !tmp) {
+        free(fw), free(bw), free(tmp);
+        return musc_error(MUSC_ERR_NOMEM, "posterior: out of memory");
+    }
+    for (int s = 0; s < ns; s++)
+        fw[s] = log_init[s] + log_emit[s];
+    for (size_t t = 1; t < nt; t++)
+        for (int s = 0; s < ns; s++) {
+            for (int r = 0; r < ns; r++)
+                tmp[r] = fw[(t - 1) * ns + r] + trans[t][(size_t)r * ns + s];
+            fw[t * ns + s] = logsumexp(tmp, ns) + log_emit[t * ns + s];
+        }
+    for (int s = 0; s < ns; s++)
+        bw[(nt - 1) * ns + s] = 0;
+    for (size_t t = nt - 1; t-- > 0;)
+        for (int s = 0; s < ns; s++) {
+            for (int r = 0; r < ns; r++)
+                tmp[r] = trans[t + 1][(size_t)s * ns + r] + log_emit[(t + 1) * ns + r] +
+                         bw[(t + 1) * ns + r];
+            bw[t * ns + s] = logsumexp(tmp, ns);
+        }
+    for (size_t t = 0; t < nt; t++) {
+        int best = 0;
+        for (int s = 1; s < ns; s++)
+            if (fw[t * ns + s] + bw[t * ns + s] > fw[t * ns + best] + bw[t * ns + best])
+                best = s;
+        path[t] = best;
+    }
+    free(fw), free(bw), free(tmp);
+    return MUSC_OK;
+}
+
+musc_status musc_hmm_posterior(int ns, size_t nt, const double *log_init,
+                               const double *log_trans, const double *log_emit, int *path)
+{
+    if (ns < 1 || !log_init || !log_trans || (nt && (!log_emit || !path)))
+        return musc_error(MUSC_ERR_ARG, "posterior: expected at least one state and all tables");
+    if (nt == 0)
+        return MUSC_OK;
+    if (nt > SIZE_MAX / (size_t)ns / sizeof(double))
+        return musc_error(MUSC_ERR_NOMEM, "posterior: too many steps");
+    const double **trans = malloc(nt * sizeof *trans);
+    if (!trans)
+        return musc_error(MUSC_ERR_NOMEM, "posterior: out of memory");
+    for (size_t t = 0; t < nt; t++)
+        trans[t] = log_trans;
+    musc_status st = posterior_steps(ns, nt, log_init, trans, log_emit, path);
+    free(trans);
+    return st;
+}
+
 /* A fixed prior in the key of C when no model is given: the diatonic triads
  * by how often tonal music uses them, then E major (V of vi). */
 static void builtin_prior(double prior[NC])
@@ -316,7 +387,9 @@ static musc_status decode(const musc_harmony_piece *p, musc_harmonize_method met
         for (size_t f = 0; f < p->n_frames; f++)
             trans[f] = h->log_trans[p->bar_start && !p->bar_start[f]];
         hmm_emissions(h, hist, p->n_frames, weight, le);
-        st = viterbi_steps(NC, p->n_frames, h->log_init, trans, le, chords);
+        st = method == MUSC_HARMONIZE_HMM_POSTERIOR
+                 ? posterior_steps(NC, p->n_frames, h->log_init, trans, le, chords)
+                 : viterbi_steps(NC, p->n_frames, h->log_init, trans, le, chords);
         free(trans);
         free(le);
     }
@@ -330,9 +403,10 @@ musc_status musc_harmonize_piece(const musc_harmony_piece *piece, musc_harmonize
                                  const musc_harmonizer *model, int *chords)
 {
     if (!piece || (piece->n_frames && !chords) ||
-        (method != MUSC_HARMONIZE_TEMPLATE && method != MUSC_HARMONIZE_HMM))
+        (method != MUSC_HARMONIZE_TEMPLATE && method != MUSC_HARMONIZE_HMM &&
+         method != MUSC_HARMONIZE_HMM_POSTERIOR))
         return musc_error(MUSC_ERR_ARG, "harmonize: bad arguments");
-    if (method == MUSC_HARMONIZE_HMM && !model)
+    if (method != MUSC_HARMONIZE_TEMPLATE && !model)
         return musc_error(MUSC_ERR_ARG, "harmonize: the HMM method needs a model");
     return decode(piece, method, model, model ? model->weight : 1, chords);
 }
