@@ -220,56 +220,97 @@ musc_status musc_viterbi(int ns, size_t nt, const double *log_init, const double
     return st;
 }
 
-static double logsumexp(const double *v, int n)
-{
-    double m = v[0];
-    for (int i = 1; i < n; i++)
-        if (v[i] > m)
-            m = v[i];
-    if (m == -INFINITY)
-        return m;
-    double s = 0;
-    for (int i = 0; i < n; i++)
-        s += exp(v[i] - m);
-    return m + log(s);
-}
-
-/* Posterior decoding: each step's most probable state given all steps. */
+/* Posterior decoding: each step's most probable state given all steps.
+ * Forward-backward in probabilities with each step rescaled (no exp in
+ * the inner loops); the transition tables are exponentiated once each (a
+ * few distinct tables serve all steps). */
 static musc_status posterior_steps(int ns, size_t nt, const double *log_init,
                                    const double *const *trans, const double *log_emit, int *path)
 {
+    size_t nn = (size_t)ns * ns;
     double *fw = malloc(nt * (size_t)ns * sizeof *fw), *bw = malloc(nt * (size_t)ns * sizeof *bw);
-    double *tmp = malloc((size_t)ns * sizeof *tmp);
-    if (!fw || !bw || !tmp) {
-        free(fw), free(bw), free(tmp);
-        return musc_error(MUSC_ERR_NOMEM, "posterior: out of memory");
+    double *em = malloc(nt * (size_t)ns * sizeof *em);
+    enum { CACHE = 4 };
+    const double *key[CACHE] = {0};
+    double *table = malloc(CACHE * nn * sizeof *table);
+    const double **tp = malloc(nt * sizeof *tp);
+    musc_status st = MUSC_OK;
+    if (!fw || !bw || !em || !table || !tp) {
+        st = musc_error(MUSC_ERR_NOMEM, "posterior: out of memory");
+        goto done;
+    }
+    for (size_t t = 1; t < nt; t++) {
+        int k = 0;
+        while (k < CACHE && key[k] && key[k] != trans[t])
+            k++;
+        if (k == CACHE) { /* more tables than the cache holds: reuse the last slot */
+            k = CACHE - 1;
+            key[k] = NULL;
+        }
+        if (!key[k]) {
+            key[k] = trans[t];
+            for (size_t i = 0; i < nn; i++)
+                table[k * nn + i] = exp(trans[t][i]);
+        }
+        tp[t] = table + k * nn;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        const double *le = log_emit + t * ns;
+        double m = le[0];
+        for (int s = 1; s < ns; s++)
+            m = le[s] > m ? le[s] : m;
+        for (int s = 0; s < ns; s++)
+            em[t * ns + s] = isfinite(m) ? exp(le[s] - m) : 1;
+    }
+    double z = 0;
+    for (int s = 0; s < ns; s++)
+        z += fw[s] = exp(log_init[s]) * em[s];
+    for (int s = 0; s < ns; s++)
+        fw[s] = z > 0 ? fw[s] / z : 1.0 / ns;
+    for (size_t t = 1; t < nt; t++) {
+        double *cur = fw + t * ns;
+        const double *prev = fw + (t - 1) * ns, *T = tp[t];
+        for (int s = 0; s < ns; s++)
+            cur[s] = 0;
+        for (int r = 0; r < ns; r++) {
+            double a = prev[r];
+            if (a == 0)
+                continue;
+            for (int s = 0; s < ns; s++)
+                cur[s] += a * T[(size_t)r * ns + s];
+        }
+        z = 0;
+        for (int s = 0; s < ns; s++)
+            z += cur[s] *= em[t * ns + s];
+        for (int s = 0; s < ns; s++)
+            cur[s] = z > 0 ? cur[s] / z : 1.0 / ns;
     }
     for (int s = 0; s < ns; s++)
-        fw[s] = log_init[s] + log_emit[s];
-    for (size_t t = 1; t < nt; t++)
+        bw[(nt - 1) * ns + s] = 1;
+    for (size_t t = nt - 1; t-- > 0;) {
+        double *cur = bw + t * ns;
+        const double *next = bw + (t + 1) * ns, *T = tp[t + 1], *e = em + (t + 1) * ns;
+        z = 0;
         for (int s = 0; s < ns; s++) {
+            double v = 0;
             for (int r = 0; r < ns; r++)
-                tmp[r] = fw[(t - 1) * ns + r] + trans[t][(size_t)r * ns + s];
-            fw[t * ns + s] = logsumexp(tmp, ns) + log_emit[t * ns + s];
+                v += T[(size_t)s * ns + r] * e[r] * next[r];
+            cur[s] = v;
+            z += v;
         }
-    for (int s = 0; s < ns; s++)
-        bw[(nt - 1) * ns + s] = 0;
-    for (size_t t = nt - 1; t-- > 0;)
-        for (int s = 0; s < ns; s++) {
-            for (int r = 0; r < ns; r++)
-                tmp[r] = trans[t + 1][(size_t)s * ns + r] + log_emit[(t + 1) * ns + r] +
-                         bw[(t + 1) * ns + r];
-            bw[t * ns + s] = logsumexp(tmp, ns);
-        }
+        for (int s = 0; s < ns; s++)
+            cur[s] = z > 0 ? cur[s] / z : 1.0 / ns;
+    }
     for (size_t t = 0; t < nt; t++) {
         int best = 0;
         for (int s = 1; s < ns; s++)
-            if (fw[t * ns + s] + bw[t * ns + s] > fw[t * ns + best] + bw[t * ns + best])
+            if (fw[t * ns + s] * bw[t * ns + s] > fw[t * ns + best] * bw[t * ns + best])
                 best = s;
         path[t] = best;
     }
-    free(fw), free(bw), free(tmp);
-    return MUSC_OK;
+done:
+    free(fw), free(bw), free(em), free(table), free(tp);
+    return st;
 }
 
 musc_status musc_hmm_posterior(int ns, size_t nt, const double *log_init,
