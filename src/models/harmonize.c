@@ -394,6 +394,13 @@ static void hmm_emissions(const musc_harmonizer *h, const double *hist, size_t n
             }
             le[f * NC + c] = w * s;
         }
+        /* no-chord only where the melody rests: a harmonizer that leaves a
+         * sounding tune unaccompanied has not done its job */
+        double total = 0;
+        for (int k = 0; k < 12; k++)
+            total += d[k];
+        if (total > 0)
+            le[f * NC + MUSC_TRIAD_NONE] = -INFINITY;
     }
 }
 
