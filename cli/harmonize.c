@@ -19,11 +19,11 @@
 #include "options.h"
 
 static const char *const harmonize_help =
-    "usage: musc harmonize IN -o OUT [--method template|hmm] [--model FILE]\n"
+    "usage: musc harmonize IN -o OUT [--method template|hmm|hmm-posterior] [--model FILE]\n"
     "                      [--rate half-bar|beat|bar] [--accompaniment block|arpeggio|none]\n"
     "                      [--track N] [--tune N|TITLE] [--force] [--json] [--quiet]\n"
     "       musc harmonize train --data DIR [--data DIR...] -o FILE [--rate R] [--force]\n"
-    "       musc harmonize eval --data DIR [--data DIR...] [--method template|hmm|all]\n"
+    "       musc harmonize eval --data DIR [--data DIR...] [--method M|all]\n"
     "                      [--model FILE] [--rate R] [--split test|valid|train|all] [--json]\n"
     "\n"
     "Write chords under a melody: one of the 48 triads (or no chord) per half\n"
@@ -39,6 +39,8 @@ static const char *const harmonize_help =
     "  hmm        hidden Markov model decoded with Viterbi (default); tables from\n"
     "             --model, else $MUSC_HARMONIZE_MODEL, else the shipped\n"
     "             models/harmonize/hmm.txt\n"
+    "  hmm-posterior  the same HMM, each frame's most probable chord (forward-\n"
+    "             backward): more frames right than Viterbi's best sequence\n"
     "\n"
     "train reads every .abc/.mxl/.musicxml/.xml/.mid under each DIR (POP909's\n"
     "chord_midi.txt and beat_midi.txt beside a MIDI file are used), counts the\n"
@@ -49,7 +51,7 @@ static const char *const harmonize_help =
     "\n"
     "options:\n"
     "  -o, --output FILE  where to write\n"
-    "  --method M         template, hmm (default), or for eval also all\n"
+    "  --method M         template, hmm (default), hmm-posterior; eval: all (default)\n"
     "  --model FILE       HMM tables (musc harmonize train)\n"
     "  --rate R           half-bar (default), beat or bar\n"
     "  --accompaniment A  block (default), arpeggio or none\n"
@@ -64,6 +66,7 @@ static const char *const harmonize_help =
     "\n"
     "exit status: 0 ok, 1 bad input or model, 2 bad usage\n";
 
+enum { METHOD_ALL = 3, HUMAN = 3 }; /* after the musc_harmonize_method values */
 enum { OPT_METHOD = 256, OPT_MODEL, OPT_RATE, OPT_ACCOMP, OPT_TRACK, OPT_TUNE, OPT_DATA,
        OPT_SPLIT, OPT_JSON };
 
@@ -71,7 +74,7 @@ typedef struct hopts {
     const char *out, *model, *tune, *in;
     const char *data[16];
     int n_data;
-    int method; /* -1 unset, 0 template, 1 hmm, 2 all */
+    int method; /* -1 unset, a musc_harmonize_method, or METHOD_ALL */
     musc_harmony_rate rate;
     musc_accompaniment accomp;
     long track;
@@ -116,11 +119,13 @@ static int parse_args(const char *cmd, int argc, char **argv, hopts *o, int *don
                 o->method = 0;
             else if (!strcmp(optarg, "hmm"))
                 o->method = 1;
-            else if (!strcmp(optarg, "all"))
+            else if (!strcmp(optarg, "hmm-posterior"))
                 o->method = 2;
+            else if (!strcmp(optarg, "all"))
+                o->method = METHOD_ALL;
             else
-                return cli_usage_error(cmd, "--method expects template, hmm or all, not '%s'",
-                                       optarg);
+                return cli_usage_error(
+                    cmd, "--method expects template, hmm, hmm-posterior or all, not '%s'", optarg);
             break;
         case OPT_RATE:
             if (!strcmp(optarg, "half-bar"))
@@ -223,7 +228,7 @@ static int load_model(const char *cmd, const hopts *o, int required, musc_harmon
 
 static const char *method_name(int m)
 {
-    return m == 0 ? "template" : m == 1 ? "hmm" : "human";
+    return m == 0 ? "template" : m == 1 ? "hmm" : m == 2 ? "hmm-posterior" : "human";
 }
 
 static int harmonize_file(hopts *o)
@@ -233,8 +238,9 @@ static int harmonize_file(hopts *o)
         return cli_usage_error(cmd, "expected an input file (see --help)");
     if (!o->out)
         return cli_usage_error(cmd, "expected -o OUT");
-    if (o->method == 2)
-        return cli_usage_error(cmd, "--method all is for eval; use template or hmm");
+    if (o->method == METHOD_ALL)
+        return cli_usage_error(cmd, "--method all is for eval; use template, hmm or "
+                                    "hmm-posterior");
     if (o->n_data)
         return cli_usage_error(cmd, "--data is for train and eval");
     if (musc_format_from_path(o->out) == MUSC_FORMAT_UNKNOWN)
@@ -245,7 +251,7 @@ static int harmonize_file(hopts *o)
     }
     int method = o->method < 0 ? 1 : o->method;
     musc_harmonizer *h = NULL;
-    int rc = load_model(cmd, o, method == 1, &h);
+    int rc = load_model(cmd, o, method != 0, &h);
     if (rc)
         return rc;
     musc_read_options ro = musc_read_options_default();
@@ -453,16 +459,15 @@ int cmd_harmonize_eval(int argc, char **argv)
         return cli_usage_error(cmd, "expected --data DIR");
     if (o.in)
         return cli_usage_error(cmd, "unexpected argument '%s'", o.in);
-    int method = o.method < 0 ? 2 : o.method;
+    int method = o.method < 0 ? METHOD_ALL : o.method;
     musc_harmonizer *h = NULL;
     if ((rc = load_model(cmd, &o, method != 0, &h)))
         return rc;
-    int methods[3], nm = 0;
-    if (method == 0 || method == 2)
-        methods[nm++] = 0;
-    if (method == 1 || method == 2)
-        methods[nm++] = 1;
-    methods[nm++] = 2; /* human */
+    int methods[4], nm = 0;
+    for (int k = 0; k < 3; k++)
+        if (method == k || method == METHOD_ALL)
+            methods[nm++] = k;
+    methods[nm++] = HUMAN;
     json_t *jall = o.json ? json_array() : NULL;
     for (int d = 0; d < o.n_data && !rc; d++) {
         musc_harmony_corpus c;
@@ -471,11 +476,11 @@ int cmd_harmonize_eval(int argc, char **argv)
             rc = cli_fail(cmd, st);
             break;
         }
-        msum sums[3];
+        msum sums[4];
         memset(sums, 0, sizeof sums);
         size_t frames = 0, notes = 0;
         struct timespec t0, t1;
-        double secs[3] = {0};
+        double secs[4] = {0};
         for (size_t i = 0; i < c.n && !st; i++) {
             const musc_harmony_piece *p = &c.pieces[i];
             int *chords = malloc((p->n_frames ? p->n_frames : 1) * sizeof *chords);
@@ -487,7 +492,7 @@ int cmd_harmonize_eval(int argc, char **argv)
             notes += p->n_notes;
             for (int k = 0; k < nm && !st; k++) {
                 clock_gettime(CLOCK_MONOTONIC, &t0);
-                if (methods[k] == 2)
+                if (methods[k] == HUMAN)
                     memcpy(chords, p->chords, p->n_frames * sizeof *chords);
                 else
                     st = musc_harmonize_piece(p, methods[k], h, chords);
@@ -524,7 +529,7 @@ int cmd_harmonize_eval(int argc, char **argv)
                 json_t *row = json_object();
                 for (int q = 0; q < 7; q++)
                     json_object_set_new(row, METRIC_NAMES[q], jnum(msum_mean(&sums[k], q)));
-                if (methods[k] != 2)
+                if (methods[k] != HUMAN)
                     json_object_set_new(row, "notes_per_second",
                                         jnum(secs[k] > 0 ? (double)notes / secs[k] : NAN));
                 json_object_set_new(jm, method_name(methods[k]), row);
@@ -537,12 +542,12 @@ int cmd_harmonize_eval(int argc, char **argv)
                    o.data[d], split, c.n, c.n_skipped, c.n_failed, frames, notes);
             printf("%-10s", "metric");
             for (int k = 0; k < nm; k++)
-                printf(" %10s", method_name(methods[k]));
+                printf(" %13s", method_name(methods[k]));
             printf("\n");
             for (int q = 0; q < 7; q++) {
                 printf("%-10s", METRIC_NAMES[q]);
                 for (int k = 0; k < nm; k++)
-                    printf(" %10.4f", msum_mean(&sums[k], q));
+                    printf(" %13.4f", msum_mean(&sums[k], q));
                 printf("\n");
             }
         }

@@ -23,7 +23,9 @@
  *    w * sum_k d_k log E_q((k - root) mod 12), E_q one distribution per
  *    triad quality (plus one, key-relative, for no-chord); add-one
  *    smoothing everywhere; Viterbi decoding. The weight w is chosen on
- *    held-out pieces (musc_harmonizer_tune).
+ *    held-out pieces (musc_harmonizer_tune). Decoding is Viterbi's (the
+ *    best sequence) or, as MUSC_HARMONIZE_HMM_POSTERIOR, each frame's
+ *    most probable chord (more frames right, more chord changes).
  *
  * Model file (text, UTF-8, '#' starts a comment line):
  *   musc-harmony-hmm 1
@@ -60,7 +62,9 @@ typedef enum musc_harmony_rate {
 
 typedef enum musc_harmonize_method {
     MUSC_HARMONIZE_TEMPLATE = 0,
-    MUSC_HARMONIZE_HMM = 1
+    MUSC_HARMONIZE_HMM = 1,          /* Viterbi: the most likely chord sequence */
+    MUSC_HARMONIZE_HMM_POSTERIOR = 2 /* per frame the chord of highest posterior
+                                        probability (forward-backward) */
 } musc_harmonize_method;
 
 typedef enum musc_accompaniment {
@@ -159,7 +163,7 @@ void musc_harmonizer_free(musc_harmonizer *model);
 /* ---- decoding ------------------------------------------------------------- */
 
 /* Harmonize a piece: chords[0..n_frames) receives one class per frame.
- * `model` is required for MUSC_HARMONIZE_HMM and optional for the template
+ * `model` is required for the HMM methods and optional for the template
  * (its prior). Errors: MUSC_ERR_ARG (no model for the HMM, NULL arguments),
  * MUSC_ERR_NOMEM. */
 musc_status musc_harmonize_piece(const musc_harmony_piece *piece, musc_harmonize_method method,
@@ -172,6 +176,14 @@ musc_status musc_harmonize_piece(const musc_harmony_piece *piece, musc_harmonize
  * arrays), MUSC_ERR_NOMEM. */
 musc_status musc_viterbi(int n_states, size_t n_steps, const double *log_init,
                          const double *log_trans, const double *log_emit, int *path);
+
+/* Posterior decoding of the same HMM: path[t] is the state of highest
+ * posterior probability at step t given every step (forward-backward in
+ * log space), which maximizes the expected number of right steps rather
+ * than the probability of the whole path. Same arguments and errors as
+ * musc_viterbi. */
+musc_status musc_hmm_posterior(int n_states, size_t n_steps, const double *log_init,
+                               const double *log_trans, const double *log_emit, int *path);
 
 /* Harmonize track `track` (-1: the melody track) of `music` and build a new
  * music: the melody track (chord symbols of other origins removed) with the

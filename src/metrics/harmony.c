@@ -149,6 +149,13 @@ static int is_chord_tone(int cls, int pitch)
     return 0;
 }
 
+/* Notes whose end fits in int64 (others are skipped, not overflowed). */
+static int usable(const musc_note *n)
+{
+    return n->time >= 0 && n->duration >= 0 && n->time <= ((int64_t)1 << 60) &&
+           n->duration <= ((int64_t)1 << 60);
+}
+
 /* The frame holding tick t, or -1 outside [frames[0], frames[n]). */
 static long frame_of(const int64_t *frames, size_t n, int64_t t)
 {
@@ -240,6 +247,8 @@ static void segment_metrics(const musc_harmony_input *in, const musc_note *notes
     size_t nf = in->n_frames;
     double nc = 0, nn = 0, np = 0, mctd = 0, weight = 0;
     for (size_t i = 0; i < in->n_notes; i++) {
+        if (!usable(&notes[i]))
+            continue;
         int64_t start = notes[i].time, end = start + notes[i].duration;
         if (notes[i].duration <= 0 || nf == 0 || end <= fr[0] || start >= fr[nf])
             continue;
@@ -311,6 +320,8 @@ static musc_status consonance(const musc_harmony_input *in, const musc_note *not
     }
 #define STEP_START(j) ((int64_t)(j) * res / 4)
     for (size_t i = 0; i < in->n_notes; i++) {
+        if (!usable(&notes[i]))
+            continue;
         int64_t s = notes[i].time, e = s + notes[i].duration;
         if (e <= t0 || s >= t1 || e <= s)
             continue;

@@ -220,6 +220,118 @@ musc_status musc_viterbi(int ns, size_t nt, const double *log_init, const double
     return st;
 }
 
+/* Posterior decoding: each step's most probable state given all steps.
+ * Forward-backward in probabilities with each step rescaled (no exp in
+ * the inner loops); the transition tables are exponentiated once each (a
+ * few distinct tables serve all steps). */
+static musc_status posterior_steps(int ns, size_t nt, const double *log_init,
+                                   const double *const *trans, const double *log_emit, int *path)
+{
+    size_t nn = (size_t)ns * ns;
+    double *fw = malloc(nt * (size_t)ns * sizeof *fw), *bw = malloc(nt * (size_t)ns * sizeof *bw);
+    double *em = malloc(nt * (size_t)ns * sizeof *em);
+    enum { CACHE = 4 };
+    const double *key[CACHE] = {0};
+    double *table = malloc(CACHE * nn * sizeof *table);
+    const double **tp = malloc(nt * sizeof *tp);
+    musc_status st = MUSC_OK;
+    if (!fw || !bw || !em || !table || !tp) {
+        st = musc_error(MUSC_ERR_NOMEM, "posterior: out of memory");
+        goto done;
+    }
+    for (size_t t = 1; t < nt; t++) {
+        int k = 0;
+        while (k < CACHE && key[k] && key[k] != trans[t])
+            k++;
+        if (k == CACHE) { /* more tables than the cache holds: reuse the last slot */
+            k = CACHE - 1;
+            key[k] = NULL;
+        }
+        if (!key[k]) {
+            key[k] = trans[t];
+            for (size_t i = 0; i < nn; i++)
+                table[k * nn + i] = exp(trans[t][i]);
+        }
+        tp[t] = table + k * nn;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        const double *le = log_emit + t * ns;
+        double m = le[0];
+        for (int s = 1; s < ns; s++)
+            m = le[s] > m ? le[s] : m;
+        for (int s = 0; s < ns; s++)
+            em[t * ns + s] = isfinite(m) ? exp(le[s] - m) : 1;
+    }
+    double z = 0;
+    for (int s = 0; s < ns; s++)
+        z += fw[s] = exp(log_init[s]) * em[s];
+    for (int s = 0; s < ns; s++)
+        fw[s] = z > 0 ? fw[s] / z : 1.0 / ns;
+    for (size_t t = 1; t < nt; t++) {
+        double *cur = fw + t * ns;
+        const double *prev = fw + (t - 1) * ns, *T = tp[t];
+        for (int s = 0; s < ns; s++)
+            cur[s] = 0;
+        for (int r = 0; r < ns; r++) {
+            double a = prev[r];
+            if (a == 0)
+                continue;
+            for (int s = 0; s < ns; s++)
+                cur[s] += a * T[(size_t)r * ns + s];
+        }
+        z = 0;
+        for (int s = 0; s < ns; s++)
+            z += cur[s] *= em[t * ns + s];
+        for (int s = 0; s < ns; s++)
+            cur[s] = z > 0 ? cur[s] / z : 1.0 / ns;
+    }
+    for (int s = 0; s < ns; s++)
+        bw[(nt - 1) * ns + s] = 1;
+    for (size_t t = nt - 1; t-- > 0;) {
+        double *cur = bw + t * ns;
+        const double *next = bw + (t + 1) * ns, *T = tp[t + 1], *e = em + (t + 1) * ns;
+        z = 0;
+        for (int s = 0; s < ns; s++) {
+            double v = 0;
+            for (int r = 0; r < ns; r++)
+                v += T[(size_t)s * ns + r] * e[r] * next[r];
+            cur[s] = v;
+            z += v;
+        }
+        for (int s = 0; s < ns; s++)
+            cur[s] = z > 0 ? cur[s] / z : 1.0 / ns;
+    }
+    for (size_t t = 0; t < nt; t++) {
+        int best = 0;
+        for (int s = 1; s < ns; s++)
+            if (fw[t * ns + s] * bw[t * ns + s] > fw[t * ns + best] * bw[t * ns + best])
+                best = s;
+        path[t] = best;
+    }
+done:
+    free(fw), free(bw), free(em), free(table), free(tp);
+    return st;
+}
+
+musc_status musc_hmm_posterior(int ns, size_t nt, const double *log_init,
+                               const double *log_trans, const double *log_emit, int *path)
+{
+    if (ns < 1 || !log_init || !log_trans || (nt && (!log_emit || !path)))
+        return musc_error(MUSC_ERR_ARG, "posterior: expected at least one state and all tables");
+    if (nt == 0)
+        return MUSC_OK;
+    if (nt > SIZE_MAX / (size_t)ns / sizeof(double))
+        return musc_error(MUSC_ERR_NOMEM, "posterior: too many steps");
+    const double **trans = malloc(nt * sizeof *trans);
+    if (!trans)
+        return musc_error(MUSC_ERR_NOMEM, "posterior: out of memory");
+    for (size_t t = 0; t < nt; t++)
+        trans[t] = log_trans;
+    musc_status st = posterior_steps(ns, nt, log_init, trans, log_emit, path);
+    free(trans);
+    return st;
+}
+
 /* A fixed prior in the key of C when no model is given: the diatonic triads
  * by how often tonal music uses them, then E major (V of vi). */
 static void builtin_prior(double prior[NC])
@@ -282,6 +394,13 @@ static void hmm_emissions(const musc_harmonizer *h, const double *hist, size_t n
             }
             le[f * NC + c] = w * s;
         }
+        /* no-chord only where the melody rests: a harmonizer that leaves a
+         * sounding tune unaccompanied has not done its job */
+        double total = 0;
+        for (int k = 0; k < 12; k++)
+            total += d[k];
+        if (total > 0)
+            le[f * NC + MUSC_TRIAD_NONE] = -INFINITY;
     }
 }
 
@@ -316,7 +435,9 @@ static musc_status decode(const musc_harmony_piece *p, musc_harmonize_method met
         for (size_t f = 0; f < p->n_frames; f++)
             trans[f] = h->log_trans[p->bar_start && !p->bar_start[f]];
         hmm_emissions(h, hist, p->n_frames, weight, le);
-        st = viterbi_steps(NC, p->n_frames, h->log_init, trans, le, chords);
+        st = method == MUSC_HARMONIZE_HMM_POSTERIOR
+                 ? posterior_steps(NC, p->n_frames, h->log_init, trans, le, chords)
+                 : viterbi_steps(NC, p->n_frames, h->log_init, trans, le, chords);
         free(trans);
         free(le);
     }
@@ -330,9 +451,10 @@ musc_status musc_harmonize_piece(const musc_harmony_piece *piece, musc_harmonize
                                  const musc_harmonizer *model, int *chords)
 {
     if (!piece || (piece->n_frames && !chords) ||
-        (method != MUSC_HARMONIZE_TEMPLATE && method != MUSC_HARMONIZE_HMM))
+        (method != MUSC_HARMONIZE_TEMPLATE && method != MUSC_HARMONIZE_HMM &&
+         method != MUSC_HARMONIZE_HMM_POSTERIOR))
         return musc_error(MUSC_ERR_ARG, "harmonize: bad arguments");
-    if (method == MUSC_HARMONIZE_HMM && !model)
+    if (method != MUSC_HARMONIZE_TEMPLATE && !model)
         return musc_error(MUSC_ERR_ARG, "harmonize: the HMM method needs a model");
     return decode(piece, method, model, model ? model->weight : 1, chords);
 }

@@ -19,6 +19,7 @@
 #include "harmonize_internal.h"
 
 #define MAX_FRAMES ((size_t)1 << 24)
+#define MAX_TICK ((int64_t)1 << 60)
 
 musc_status musc_harmony_melody_track(const musc_music *music, int *track)
 {
@@ -67,7 +68,8 @@ static musc_status monophonic(const musc_track *t, musc_note **out, size_t *n)
     size_t k = 0;
     for (size_t i = 0; i < t->n_notes; i++)
         if (t->notes[i].duration > 0 && t->notes[i].time >= 0 && t->notes[i].pitch >= 0 &&
-            t->notes[i].pitch <= 127)
+            t->notes[i].pitch <= 127 && t->notes[i].time <= MAX_TICK &&
+            t->notes[i].duration <= MAX_TICK) /* no overflow in time + duration */
             v[k++] = t->notes[i];
     qsort(v, k, sizeof *v, cmp_onset_high_first);
     size_t m = 0;

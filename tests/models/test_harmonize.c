@@ -53,6 +53,29 @@ static void viterbi_on_a_hand_model(void **state)
     assert_int_equal(musc_viterbi(2, 0, init, trans, NULL, NULL), MUSC_OK);
 }
 
+/* The same model observing normal, dizzy, cold. Summing the 8 paths:
+ *   P(H at t0) .02613 vs F .005488; t1 H .008362 vs F .023256;
+ *   t2 H .017272 vs F .014346 -> posterior path H F H,
+ * while the single best path is H F F (.3 * .3*.6 * .6*.3 = .00972 against
+ * H F H's .3 * .3*.6 * .4*.4 = .00864). */
+static void posterior_decoding_differs_from_viterbi(void **state)
+{
+    (void)state;
+    double init[2] = {log(.6), log(.4)};
+    double trans[4] = {log(.7), log(.3), log(.4), log(.6)};
+    double emit[6] = {log(.5), log(.1), log(.1), log(.6), log(.4), log(.3)};
+    int path[3];
+    assert_int_equal(musc_hmm_posterior(2, 3, init, trans, emit, path), MUSC_OK);
+    assert_int_equal(path[0], 0);
+    assert_int_equal(path[1], 1);
+    assert_int_equal(path[2], 0);
+    assert_int_equal(musc_viterbi(2, 3, init, trans, emit, path), MUSC_OK);
+    assert_int_equal(path[0], 0);
+    assert_int_equal(path[1], 1);
+    assert_int_equal(path[2], 1);
+    assert_int_equal(musc_hmm_posterior(0, 3, init, trans, emit, path), MUSC_ERR_ARG);
+}
+
 static void pop909_chord_file_becomes_annotations(void **state)
 {
     (void)state;
@@ -258,6 +281,10 @@ static void hmm_learns_and_round_trips(void **state)
     assert_int_equal(musc_harmonize_piece(&p[0], MUSC_HARMONIZE_HMM, h, chords), MUSC_OK);
     for (int f = 0; f < 8; f++)
         assert_int_equal(chords[f], p[0].chords[f]); /* its own training data */
+    assert_int_equal(musc_harmonize_piece(&p[0], MUSC_HARMONIZE_HMM_POSTERIOR, h, chords),
+                     MUSC_OK);
+    for (int f = 0; f < 8; f++)
+        assert_int_equal(chords[f], p[0].chords[f]);
     double w = 0;
     assert_int_equal(musc_harmonizer_tune(h, p, 2, &w), MUSC_OK);
     assert_float_equal(w, musc_harmonizer_emission_weight(h), 0);
@@ -402,6 +429,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(viterbi_on_a_hand_model),
+        cmocka_unit_test(posterior_decoding_differs_from_viterbi),
         cmocka_unit_test(pop909_chord_file_becomes_annotations),
         cmocka_unit_test(pop909_beat_file_gives_beats_and_bars),
         cmocka_unit_test(piece_frames_and_human_chords),
