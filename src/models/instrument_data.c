@@ -331,10 +331,18 @@ void musc_instrument_piece_transpose(musc_instrument_piece *piece, int semitones
 
 int musc_instrument_split_of(const char *relpath)
 {
-    uint32_t h = 2166136261u;
+    /* FNV-1a alone keeps the last byte's parity in its low bit (paths that
+     * all end in ".mid" would never land in an odd bucket), so finish with
+     * a murmur-style avalanche */
+    uint64_t h = 14695981039346656037ull;
     for (const unsigned char *s = (const unsigned char *)relpath; *s; s++)
-        h = (h ^ *s) * 16777619u;
-    unsigned r = h % 10u;
+        h = (h ^ *s) * 1099511628211ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    unsigned r = (unsigned)(h % 10u);
     return r < 8 ? 0 : r == 8 ? 1 : 2;
 }
 
