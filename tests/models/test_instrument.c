@@ -158,15 +158,29 @@ static void check_network(musc_instrument_kind kind)
     assert_int_equal(musc_instrument_load_model(path, &back), MUSC_OK);
     assert_int_equal(musc_instrument_model_kind(back), kind);
     assert_int_equal(musc_instrument_model_parts(back), 4);
+    /* pieces of unequal length, so evaluation batches them with padding */
+    s.pieces[1].n_notes = 30;
+    s.pieces[2].n_notes = 7;
+    size_t correct = 0, total = 0;
     for (size_t i = 0; i < s.n_pieces; i++) {
         const musc_instrument_piece *p = &s.pieces[i];
         int *a = malloc(p->n_notes * sizeof *a), *b = malloc(p->n_notes * sizeof *b);
         assert_int_equal(musc_instrument_predict(m, p, a), MUSC_OK);
         assert_int_equal(musc_instrument_predict(back, p, b), MUSC_OK);
         assert_memory_equal(a, b, p->n_notes * sizeof *a);
+        for (size_t q = 0; q < p->n_notes; q++)
+            correct += a[q] == p->notes[q].label;
+        total += p->n_notes;
         free(a);
         free(b);
     }
+    /* batched evaluation equals labelling the pieces one by one */
+    musc_instrument_eval ev;
+    assert_int_equal(musc_instrument_evaluate(back, &s, &ev), MUSC_OK);
+    assert_int_equal(ev.n_notes, total);
+    assert_int_equal(ev.n_correct, correct);
+    s.pieces[1].n_notes = 48;
+    s.pieces[2].n_notes = 48;
     /* the causal model's label of a note does not depend on later notes */
     if (kind == MUSC_INSTR_LSTM) {
         musc_instrument_piece cut = s.pieces[0];
