@@ -273,10 +273,34 @@ static void test_baseline_round_trip_and_wrong_models_refused(void **state)
     musc_instrument_set_free(&s);
 }
 
+/* Seeds for tests/fuzz/fuzz_instrument.c: a leading even byte then a MIDI
+ * file, or an odd byte then a model config. */
+static void save_fuzz_seeds(const musc_music *src)
+{
+    char *path = test_tmp_path("instr_seed.mid");
+    musc_write_options wo = musc_write_options_default();
+    wo.overwrite = 1;
+    assert_int_equal(musc_write(src, path, &wo), MUSC_OK);
+    size_t n;
+    char *bytes = test_read_file(path, &n);
+    assert_non_null(bytes);
+    unsigned char *seed = malloc(n + 1);
+    seed[0] = 0;
+    memcpy(seed + 1, bytes, n);
+    test_save_seed("instrument", "satb_mid", seed, n + 1);
+    static const char cfg[] = "\001{\"task\":\"instrument\",\"model\":\"zone\","
+                              "\"dataset\":\"bach\",\"parts\":[1,2,3,4]}";
+    test_save_seed("instrument", "zone_config", cfg, sizeof cfg - 1);
+    free(seed);
+    free(bytes);
+    free(path);
+}
+
 static void test_arrange_writes_named_parts_with_programs(void **state)
 {
     (void)state;
     musc_music *src = make_satb(8, 3);
+    save_fuzz_seeds(src);
     musc_instrument_piece p;
     assert_int_equal(musc_instrument_extract(src, MUSC_INSTR_BACH, &p), MUSC_OK);
     int labels[32];
