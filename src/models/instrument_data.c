@@ -165,11 +165,15 @@ static musc_status finish(musc_instrument_piece *p, const musc_music *m)
         if (blen < 1)
             blen = 1;
         int64_t rel = n->time - bstart;
-        long pos = (long)((rel * MUSC_INSTR_POSITIONS + blen / 2) / blen);
-        if (b >= 0 && (size_t)b + 1 >= nb && rel >= blen) { /* past the grid: quarters */
+        if (b >= 0 && (size_t)b + 1 >= nb && rel >= blen) { /* past the grid's last beat */
             b += (long)(rel / blen);
-            pos = (long)(((rel % blen) * MUSC_INSTR_POSITIONS + blen / 2) / blen);
+            rel %= blen;
         }
+        /* rel < blen here except before the first beat or with a hostile
+         * grid; keep rel * 12 from overflowing */
+        if (rel > INT64_MAX / (2 * MUSC_INSTR_POSITIONS) || rel < 0)
+            rel = rel < 0 ? 0 : blen;
+        long pos = (long)((rel * MUSC_INSTR_POSITIONS + blen / 2) / blen);
         n->position = pos >= MUSC_INSTR_POSITIONS ? MUSC_INSTR_POSITIONS - 1 : (int)pos;
         long bar = last_at_or_before(bars, nbar, n->time);
         long bar_beat = bar >= 0 ? last_at_or_before(beats, nb, bars[bar]) : 0;
