@@ -103,8 +103,11 @@ static void on_progress(void *p, int step, double loss, double acc, double secs)
 {
     progress_ctx *c = p;
     char line[160];
-    snprintf(line, sizeof line, "step %5d  loss %.4f  valid acc %6.2f %%  %.1f s\n", step, loss,
-             acc * 100.0, secs);
+    if (acc >= 0)
+        snprintf(line, sizeof line, "step %5d  loss %.4f  valid acc %6.2f %%  %.1f s\n", step,
+                 loss, acc * 100.0, secs);
+    else
+        snprintf(line, sizeof line, "step %5d  loss %.4f  %.1f s\n", step, loss, secs);
     if (c->tty)
         fputs(line, stderr);
     if (c->log) {
