@@ -101,7 +101,7 @@ void musc_instrument_piece_clear(musc_instrument_piece *piece);
  * octaves back into range. Pitch hints move too. */
 void musc_instrument_piece_transpose(musc_instrument_piece *piece, int semitones);
 
-/* 0 train, 1 validation, 2 test for a relative path (8:1:1 by FNV-1a). */
+/* 0 train, 1 validation, 2 test for a relative path (8:1:1 by FNV-1a with a final avalanche). */
 int musc_instrument_split_of(const char *relpath);
 
 typedef struct musc_instrument_set {

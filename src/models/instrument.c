@@ -649,35 +649,99 @@ musc_status musc_instrument_predict(musc_instrument_model *m, const musc_instrum
     }
 }
 
+/* Label several pieces in one batch (padded to the longest; each keeps
+ * its own length, so the result equals labelling them one by one). */
+static musc_status predict_batch(musc_instrument_model *m, const musc_instrument_piece *const *ps,
+                                 int B, int **labels)
+{
+    int T = 1;
+    for (int b = 0; b < B; b++)
+        T = ps[b]->n_notes > (size_t)T ? (int)ps[b]->n_notes : T;
+    size_t N = (size_t)B * T;
+    layout L = plan(m, N, 0);
+    musc_status st = reserve(m, N, L.total, B);
+    if (st)
+        return st;
+    for (int b = 0; b < B; b++) {
+        m->lens[b] = (int32_t)ps[b]->n_notes;
+        encode(m, ps[b], 0, (int)ps[b]->n_notes, T, (size_t)b * T, 0);
+    }
+    st = forward(m, &L, B, T, 0, 0);
+    if (st)
+        return st;
+    for (int b = 0; b < B; b++)
+        for (int t = 0; t < m->lens[b]; t++) {
+            const float *lg = m->act + L.logits + ((size_t)b * T + t) * m->K;
+            int best = 0;
+            for (int k = 1; k < m->K; k++)
+                if (lg[k] > lg[best])
+                    best = k;
+            labels[b][t] = best;
+        }
+    return MUSC_OK;
+}
+
+static int by_length(const void *a, const void *b)
+{
+    const musc_instrument_piece *x = *(const musc_instrument_piece *const *)a,
+                                *y = *(const musc_instrument_piece *const *)b;
+    return (x->n_notes > y->n_notes) - (x->n_notes < y->n_notes);
+}
+
+#define EVAL_ROWS 8192 /* rows per evaluation batch (activation memory) */
+#define EVAL_BATCH 32
+
 musc_status musc_instrument_evaluate(musc_instrument_model *m, const musc_instrument_set *set,
                                      musc_instrument_eval *out)
 {
     memset(out, 0, sizeof *out);
     out->n_parts = m->K;
-    for (size_t i = 0; i < set->n_pieces; i++) {
+    const musc_instrument_piece **order = malloc((set->n_pieces + 1) * sizeof *order);
+    int **lab = calloc(set->n_pieces + 1, sizeof *lab);
+    musc_status st = MUSC_OK;
+    if (!order || !lab)
+        st = musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
+    for (size_t i = 0; !st && i < set->n_pieces; i++) {
         const musc_instrument_piece *p = &set->pieces[i];
+        order[i] = p;
         if (p->n_parts != m->K)
-            return musc_error(MUSC_ERR_ARG, "instrument: piece %s has %d parts, the model %d",
-                              p->name ? p->name : "?", p->n_parts, m->K);
-        int *labels = malloc((p->n_notes ? p->n_notes : 1) * sizeof *labels);
-        if (!labels)
-            return musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
-        musc_status st = musc_instrument_predict(m, p, labels);
-        if (st) {
-            free(labels);
-            return st;
-        }
-        for (size_t j = 0; j < p->n_notes; j++) {
-            int t = p->notes[j].label;
-            if (t < 0 || t >= m->K)
-                continue;
-            out->confusion[t * m->K + labels[j]]++;
-            out->n_notes++;
-            out->n_correct += labels[j] == t;
-        }
-        free(labels);
+            st = musc_error(MUSC_ERR_ARG, "instrument: piece %s has %d parts, the model %d",
+                            p->name ? p->name : "?", p->n_parts, m->K);
     }
-    return MUSC_OK;
+    if (!st)
+        qsort(order, set->n_pieces, sizeof *order, by_length);
+    for (size_t i = 0; !st && i < set->n_pieces;) {
+        /* a run of pieces of similar length (sorted): as many as fit */
+        size_t j = i + 1;
+        if (m->kind >= MUSC_INSTR_LSTM)
+            while (j < set->n_pieces && j - i < EVAL_BATCH &&
+                   (j - i + 1) * order[j]->n_notes <= EVAL_ROWS)
+                j++;
+        for (size_t k = i; k < j && !st; k++)
+            if (!(lab[k] = malloc((order[k]->n_notes + 1) * sizeof **lab)))
+                st = musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
+        if (!st && m->kind >= MUSC_INSTR_LSTM && j - i > 1)
+            st = predict_batch(m, order + i, (int)(j - i), lab + i);
+        else if (!st)
+            st = musc_instrument_predict(m, order[i], lab[i]);
+        for (size_t k = i; k < j && !st; k++) {
+            const musc_instrument_piece *p = order[k];
+            for (size_t q = 0; q < p->n_notes; q++) {
+                int t = p->notes[q].label;
+                if (t < 0 || t >= m->K)
+                    continue;
+                out->confusion[t * m->K + lab[k][q]]++;
+                out->n_notes++;
+                out->n_correct += lab[k][q] == t;
+            }
+        }
+        i = j;
+    }
+    for (size_t i = 0; lab && i < set->n_pieces; i++)
+        free(lab[i]);
+    free(lab);
+    free(order);
+    return st;
 }
 
 /* ---------------------------------------------------------------- create */

@@ -165,11 +165,15 @@ static musc_status finish(musc_instrument_piece *p, const musc_music *m)
         if (blen < 1)
             blen = 1;
         int64_t rel = n->time - bstart;
-        long pos = (long)((rel * MUSC_INSTR_POSITIONS + blen / 2) / blen);
-        if (b >= 0 && (size_t)b + 1 >= nb && rel >= blen) { /* past the grid: quarters */
+        if (b >= 0 && (size_t)b + 1 >= nb && rel >= blen) { /* past the grid's last beat */
             b += (long)(rel / blen);
-            pos = (long)(((rel % blen) * MUSC_INSTR_POSITIONS + blen / 2) / blen);
+            rel %= blen;
         }
+        /* rel < blen here except before the first beat or with a hostile
+         * grid; keep rel * 12 from overflowing */
+        if (rel > INT64_MAX / (2 * MUSC_INSTR_POSITIONS) || rel < 0)
+            rel = rel < 0 ? 0 : blen;
+        long pos = (long)((rel * MUSC_INSTR_POSITIONS + blen / 2) / blen);
         n->position = pos >= MUSC_INSTR_POSITIONS ? MUSC_INSTR_POSITIONS - 1 : (int)pos;
         long bar = last_at_or_before(bars, nbar, n->time);
         long bar_beat = bar >= 0 ? last_at_or_before(beats, nb, bars[bar]) : 0;
@@ -331,10 +335,18 @@ void musc_instrument_piece_transpose(musc_instrument_piece *piece, int semitones
 
 int musc_instrument_split_of(const char *relpath)
 {
-    uint32_t h = 2166136261u;
+    /* FNV-1a alone keeps the last byte's parity in its low bit (paths that
+     * all end in ".mid" would never land in an odd bucket), so finish with
+     * a murmur-style avalanche */
+    uint64_t h = 14695981039346656037ull;
     for (const unsigned char *s = (const unsigned char *)relpath; *s; s++)
-        h = (h ^ *s) * 16777619u;
-    unsigned r = h % 10u;
+        h = (h ^ *s) * 1099511628211ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    unsigned r = (unsigned)(h % 10u);
     return r < 8 ? 0 : r == 8 ? 1 : 2;
 }
 
