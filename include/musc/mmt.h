@@ -167,6 +167,8 @@ typedef struct musc_mmt_sample_options {
     int n_instruments;
     int use_cache;         /* default 1; 0 recomputes the whole forward per row
                               (for benchmarks) */
+    int min_notes;         /* > 0: no end-of-song before this many notes (a
+                              context that fills up still ends the song) */
 } musc_mmt_sample_options;
 
 musc_mmt_sample_options musc_mmt_sample_options_default(void);

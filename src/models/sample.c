@@ -295,7 +295,7 @@ musc_status musc_mmt_generate(musc_mmt_model *m, const int32_t *prompt, size_t n
     musc_mmt_sample_options o = options ? *options : musc_mmt_sample_options_default();
     const int *V = m->cfg.field_sizes;
     if (!(o.temperature >= 0.0f) || o.top_k < 0 || !(o.top_p >= 0.0f && o.top_p <= 1.0f) ||
-        o.max_beats < 0 || o.max_notes < 0 || o.max_rows < 0 || o.n_instruments < 0)
+        o.max_beats < 0 || o.max_notes < 0 || o.min_notes < 0 || o.max_rows < 0 || o.n_instruments < 0)
         return musc_error(MUSC_ERR_ARG, "mmt generate: bad sampling options");
     for (int i = 0; o.instruments && i < o.n_instruments; i++)
         if (o.instruments[i] < 1 || o.instruments[i] >= V[5])
@@ -359,6 +359,8 @@ musc_status musc_mmt_generate(musc_mmt_model *m, const int32_t *prompt, size_t n
                                                 g.type == MUSC_MMT_NOTE);
         unsigned char okt[5];
         allowed_types(&g, okt);
+        if (o.min_notes > 0 && g.notes < (size_t)o.min_notes && okt[MUSC_MMT_NOTE])
+            okt[MUSC_MMT_END_OF_SONG] = 0;
         if (!memchr(okt, 1, 5))
             stop = 1;
         if (!stop) {

@@ -32,7 +32,16 @@ void musc_nn_linear_forward(float *out, const float *in, const float *w, const f
                 }
         } else { /* few rows (sampling): split output features */
             nn_chunk(Dout, nt, id, &lo, &hi);
-            if (hi > lo) {
+            if (hi > lo && N == 1) {
+                /* one row (a sampling step): a matrix-vector product reads
+                 * each weight once, where sgemm would first copy (pack) the
+                 * whole weight block, doubling the memory traffic */
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, hi - lo, Din, 1.0f, w + (size_t)lo * Din,
+                            Din, in, 1, 0.0f, out + lo, 1);
+                if (b)
+                    for (int k = lo; k < hi; k++)
+                        out[k] += b[k];
+            } else if (hi > lo) {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, hi - lo, Din, 1.0f, in, Din,
                             w + (size_t)lo * Din, Din, 0.0f, out + lo, Dout);
                 if (b)
