@@ -37,10 +37,30 @@
  *    tie-start note of the same pitch that ends where it begins. Grace notes
  *    are skipped unless MUSC_MUSICXML_KEEP_GRACE: then each becomes a note
  *    of resolution/8 ticks (at least 1) at the cursor, overlapping the
- *    principal note, which is not shortened. Cue notes are skipped (their
+ *    principal note, which is not shortened (PLAY_ORNAMENTS, below, times
+ *    them as MuseScore does instead). Cue notes are skipped (their
  *    duration still advances the cursor). A note without <duration> takes
  *    the length of its <type>, dots and <time-modification> (a repair).
  *    Pitches outside 0..127 are dropped (a repair).
+ *  - Ornaments (MUSC_MUSICXML_PLAY_ORNAMENTS; off by default, as MusPy, whose
+ *    reader skips grace notes and plays no ornaments): trills, mordents,
+ *    turns and grace notes are played as MuseScore 3.2 plays them (measured
+ *    by converting test scores with mscore3). The resolution becomes a
+ *    multiple of 480 (when the cap allows). Ornament notes last a 32nd (a
+ *    64th when the tempo makes that slower than 8 a second), or equal shares
+ *    of the note when it is too short for the ornament's least number of
+ *    notes (trill 4, mordent 3, turn 4); an ornament whose notes would be
+ *    faster than 64 a second is not played. trill-mark: main and upper note
+ *    alternate to the end; mordent: main, lower, main (held); inverted-
+ *    mordent: main, upper, main; turn and delayed-turn: upper, main, lower,
+ *    main; inverted-turn: lower, main, upper, main. The upper and lower
+ *    notes are the next diatonic steps with the accidental written earlier
+ *    in the bar on that line, else the key signature's (<accidental-mark>
+ *    is ignored, as MuseScore does). A trill is played over the whole tied
+ *    note; one of more than 4096 notes is left plain. Grace notes start
+ *    with their principal note and delay it: acciaccaturas (slash="yes")
+ *    65 ms each, at most half the principal together; appoggiaturas share
+ *    half the principal. Tempo is the music's at the note (120 before any).
  *  - Measures: a measure lasts as long as the furthest cursor position of
  *    any part in it (so pickups and short measures keep their real length);
  *    an empty measure lasts its time signature.
@@ -59,9 +79,11 @@
  *    when they change. <harmony> becomes a MUSC_ANN_CHORD annotation on its
  *    part's track at the cursor (+ <offset>): root + accidentals + kind
  *    suffix + degrees + "/bass", e.g. "Am7", "C/E", "Bb7(b9)", "N.C."
- *    (kind "other" and unknown kinds use the kind's text= attribute). The
- *    first <lyric> of each note becomes a track lyric at the note's onset
- *    (text only; syllabic and extend are dropped). Title from <work-title>
+ *    (kind "other" and unknown kinds use the kind's text= attribute).
+ *    Every <lyric> of a note becomes a track lyric at the note's onset
+ *    (text only; syllabic and extend are dropped) with verse = number - 1
+ *    (number="1", "2", ...; a non-numeric number: the lyric's position on
+ *    the note). Title from <work-title>
  *    (else <movement-title>), creators from <creator>, copyright from
  *    <rights>.
  *  - Repeats are expanded into playing order unless
@@ -116,7 +138,8 @@
  *    metronome mark) to the first; chord annotations become <harmony>
  *    (parsed back from the text: root, accidentals, kind, "/bass"; a suffix
  *    with no MusicXML kind is written as kind "other" with text=), lyrics
- *    are attached to the note (or voice-1 rest) starting at their time;
+ *    are attached to the note (or voice-1 rest) starting at their time
+ *    (one <lyric number="verse + 1"> per verse);
  *    music-level lyrics and chord annotations go to the first part. A lyric
  *    with no note or rest starting at its time is not written.
  *  - .mxl output is a zip holding "mimetype", META-INF/container.xml and
@@ -137,6 +160,7 @@ extern "C" {
 /* musc_read_options.flags bits for MusicXML. */
 #define MUSC_MUSICXML_KEEP_GRACE 0x1    /* grace notes become short notes */
 #define MUSC_MUSICXML_WRITTEN_ORDER 0x2 /* do not expand repeats and jumps */
+#define MUSC_MUSICXML_PLAY_ORNAMENTS 0x4 /* trills, mordents, turns, graces as MuseScore 3 */
 
 /* Parse a MusicXML document (or a whole .mxl zip, detected by its "PK"
  * signature) held in memory. On success *out is a new music the caller

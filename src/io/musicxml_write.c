@@ -11,6 +11,7 @@
  * returning with <backup>, so the reader finds each at its exact tick.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,23 +275,29 @@ static int is_drum_part(const part_ctx *pc)
     return pc->track && pc->track->is_drum;
 }
 
-static void put_lyric(xbuf *b, const char *text)
+/* The unused lyrics at time t (t < 0: none), one per verse, as <lyric
+ * number="verse + 1"> elements; each lyric is taken once. The scan starts at
+ * the first lyric of the current bar (pc->next_lyric). A second lyric of the
+ * same verse at the same time waits for the next note of the chord. */
+static void put_lyrics(xbuf *b, part_ctx *pc, int64_t t)
 {
-    put(b, "<lyric number=\"1\"><syllabic>single</syllabic><text>");
-    put_text(b, text);
-    put(b, "</text></lyric>");
-}
-
-/* An unused lyric at time t (each is taken once), or NULL. The scan starts
- * at the first lyric of the current bar (pc->next_lyric). */
-static const char *take_lyric(part_ctx *pc, int64_t t)
-{
-    for (size_t i = pc->next_lyric; i < pc->n_lyrics && pc->lyrics[i]->time * pc->mult <= t; i++)
-        if (pc->lyrics[i]->time * pc->mult == t && !pc->lyric_used[i]) {
-            pc->lyric_used[i] = 1;
-            return pc->lyrics[i]->text;
-        }
-    return NULL;
+    uint64_t verses = 0; /* verses 0..63 written on this note */
+    for (size_t i = pc->next_lyric; t >= 0 && i < pc->n_lyrics &&
+                                    pc->lyrics[i]->time * pc->mult <= t;
+         i++) {
+        const musc_lyric *l = pc->lyrics[i];
+        uint64_t bit = l->verse >= 0 && l->verse < 64 ? (uint64_t)1 << l->verse : 0;
+        if (l->time * pc->mult != t || pc->lyric_used[i] || (verses & bit))
+            continue;
+        pc->lyric_used[i] = 1;
+        verses |= bit;
+        put(b, "<lyric number=\"%d\"><syllabic>single</syllabic><text>",
+            l->verse >= 0 && l->verse < INT_MAX ? l->verse + 1 : 1);
+        put_text(b, l->text ? l->text : "");
+        put(b, "</text></lyric>");
+        if (!bit)
+            break;
+    }
 }
 
 /* The first unused lyric time in [from, to), or `to`. */
@@ -307,7 +314,7 @@ static int64_t next_lyric_time(const part_ctx *pc, int64_t from, int64_t to)
 }
 
 static void put_note(xbuf *b, part_ctx *pc, const wnote *w, int chord, int64_t dur,
-                     int64_t divisions, int tie_stop, int tie_start, int v, const char *lyric)
+                     int64_t divisions, int tie_stop, int tie_start, int v, int64_t lyric_at)
 {
     put(b, "<note dynamics=\"%.6g\">", w->velocity / 0.9);
     if (chord)
@@ -344,20 +351,18 @@ static void put_note(xbuf *b, part_ctx *pc, const wnote *w, int chord, int64_t d
             put(b, "<tied type=\"start\"/>");
         put(b, "</notations>");
     }
-    if (lyric)
-        put_lyric(b, lyric);
+    put_lyrics(b, pc, lyric_at);
     put(b, "</note>\n");
 }
 
-static void put_rest(xbuf *b, int64_t dur, int64_t divisions, int v, int whole_bar,
-                     const char *lyric)
+static void put_rest(xbuf *b, part_ctx *pc, int64_t dur, int64_t divisions, int v,
+                     int whole_bar, int64_t lyric_at)
 {
     put(b, "<note><rest%s/><duration>%" PRId64 "</duration><voice>%d</voice>",
         whole_bar ? " measure=\"yes\"" : "", dur, v + 1);
     if (!whole_bar)
         put_type(b, dur, divisions);
-    if (lyric)
-        put_lyric(b, lyric);
+    put_lyrics(b, pc, lyric_at);
     put(b, "</note>\n");
 }
 
@@ -367,13 +372,12 @@ static void put_gap(xbuf *b, part_ctx *pc, int64_t from, int64_t to, int64_t div
                     const bar *br)
 {
     if (from == br->start && to == br->end && next_lyric_time(pc, from, to) == to) {
-        put_rest(b, to - from, divisions, 0, 1, NULL);
+        put_rest(b, pc, to - from, divisions, 0, 1, -1);
         return;
     }
     while (from < to) {
-        const char *ly = take_lyric(pc, from);
         int64_t next = next_lyric_time(pc, from + 1, to);
-        put_rest(b, next - from, divisions, 0, 0, ly);
+        put_rest(b, pc, next - from, divisions, 0, 0, from);
         from = next;
     }
 }
@@ -408,7 +412,7 @@ static int64_t put_voice(xbuf *b, part_ctx *pc, int v, const bar *br, int64_t di
             int64_t q = next_lyric_time(pc, p + 1, e);
             for (size_t i = 0; i < c->count; i++)
                 put_note(b, pc, &pc->notes[c->first + i], i > 0, q - p, divisions, c->time < p,
-                         c->time + c->dur > q, v, take_lyric(pc, p));
+                         c->time + c->dur > q, v, p);
             p = q;
         } while (p < e);
         cursor = e;

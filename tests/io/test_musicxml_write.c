@@ -60,7 +60,8 @@ static const char *content_diff(const musc_music *a, const musc_music *b, int64_
             DIFF("track %zu: %zu lyrics vs %zu", t, x->n_lyrics, y->n_lyrics);
         for (size_t i = 0; i < x->n_lyrics; i++)
             if (x->lyrics[i].time * scale != y->lyrics[i].time ||
-                strcmp(x->lyrics[i].text, y->lyrics[i].text))
+                strcmp(x->lyrics[i].text, y->lyrics[i].text) ||
+                x->lyrics[i].verse != y->lyrics[i].verse)
                 DIFF("track %zu lyric %zu: %s vs %s", t, i, x->lyrics[i].text, y->lyrics[i].text);
         size_t nc = 0;
         for (size_t i = 0; i < x->n_annotations; i++)
@@ -159,6 +160,8 @@ static musc_music *sample_music(void)
     musc_track_add_lyric(p, 0, "Hel");
     musc_track_add_lyric(p, 34, "lo"); /* on a rest */
     musc_track_add_lyric(p, 160, "in a tie & note");
+    musc_track_add_lyric(p, 0, "Good"); /* a second verse on the same note */
+    p->lyrics[p->n_lyrics - 1].verse = 1;
     musc_track_add_annotation(p, 0, MUSC_ANN_CHORD, "Am7");
     musc_track_add_annotation(p, 13, MUSC_ANN_CHORD, "C/E");
     musc_track_add_annotation(p, 96, MUSC_ANN_CHORD, "Bb7(b9)");
