@@ -133,7 +133,11 @@
  *    after the first start with <backup>. Velocity is kept in the note's
  *    dynamics= attribute. Spelling: sharps when the key has fifths >= 0,
  *    else flats. <type> and <dot> are written when the duration is a plain
- *    or dotted note value.
+ *    or dotted note value; otherwise, when it is one in a tuplet ratio
+ *    actual:normal (normal the largest power of two below actual: 3:2, 5:4,
+ *    6:4, 7:4, 9:8 ... up to 15), <type>, <dot> and <time-modification>,
+ *    and <tuplet type="start"/"stop"> brackets around each complete group
+ *    (normal notes of its first note's value, in one voice and bar).
  *  - Key and time signatures go to every part, tempos (<sound tempo> and a
  *    metronome mark) to the first; chord annotations become <harmony>
  *    (parsed back from the text: root, accidentals, kind, "/bass"; a suffix
