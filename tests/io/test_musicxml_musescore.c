@@ -125,7 +125,9 @@ static qnote *musc_notes(const char *path, size_t *n, char *why, size_t why_size
     musc_music *m = NULL;
     *n = 0;
     musc_read_options o = musc_read_options_default();
-    o.flags = MUSC_MUSICXML_PLAY_ORNAMENTS;
+    /* MUSC_MUSESCORE_WRITTEN=1: the written notes (the default read), for
+     * comparison */
+    o.flags = getenv("MUSC_MUSESCORE_WRITTEN") ? 0 : MUSC_MUSICXML_PLAY_ORNAMENTS;
     if (musc_read(path, &o, &m, NULL) != MUSC_OK) {
         snprintf(why, why_size, "musc cannot read it: %s", musc_errmsg());
         return NULL;
