@@ -106,12 +106,18 @@
  *    repair is an error instead.
  *
  * Agreement with MuseScore 3's MIDI export (tests/io/test_musicxml_musescore.c,
- * all files, measured when this reader was written): Bach chorales 393 of
- * 410 files note-equal; 15 differ only where MuseScore plays trills as note
- * sequences, 2 by one unison note. The quartets all hold ornaments or grace
- * notes that MuseScore realises (so none is note-equal); 37 of 47 agree on
- * at least 97 % of notes, the rest also differ by words-only jumps ("Da
- * Capo ...") that musc follows and MuseScore does not.
+ * all 457 files, 2026-11-25). With MUSC_MUSICXML_PLAY_ORNAMENTS: Bach
+ * chorales 406 of 410 files note-equal (99.98 % of notes at the same pitch
+ * and start); quartets 15 of 47 (Beethoven 2/22, 76.3 % of notes; Haydn
+ * 3/9, 99.3 %; Mozart 10/16, 95.6 %). Without it (the default): Bach 393,
+ * quartets 0 (72.6 %, 94.8 %, 90.7 % of notes). What remains: two Bach
+ * files where two voices share a pitch; a trill on the second note of a
+ * tie, which MuseScore plays on that note alone (musc merges the tie
+ * first: bwv183.5); trills on notes of a whole bar or more, where
+ * MuseScore's per-mille timing drifts by 2/480 of a quarter (bwv123.6);
+ * and in the quartets, words-only jumps ("Da Capo ...") that musc follows
+ * and MuseScore does not, besides ornament cases not measured here
+ * (wavy-line trill extensions, grace notes on chords, after-graces).
  *
  * Writing (score-partwise, version 4.0):
  *  - divisions = resolution (times some factor k when a time signature's

@@ -9,10 +9,12 @@
  *
  * MIDI cannot sound one pitch twice at once on a channel, so on both sides
  * a note that starts while the same pitch sounds in the same part (musc
- * track, MIDI channel) is left out. Files that disagree are "explained"
- * when they hold ornaments or grace notes (trill-mark, mordent, turn,
- * tremolo, grace), which MuseScore plays as extra notes and musc keeps as
- * written (graces skipped); the rest are listed as unexplained.
+ * track, MIDI channel) is left out. musc reads with
+ * MUSC_MUSICXML_PLAY_ORNAMENTS (ornaments and grace notes played as
+ * MuseScore does). Files that still disagree are "explained" when they hold
+ * ornaments or grace notes (trill-mark, mordent, turn, tremolo, grace);
+ * the rest are listed as unexplained. Per-note agreement (same pitch and
+ * start, each note used once) is printed per set.
  *
  * One MuseScore process converts every file (a job file), so the run takes
  * about a second per file on an idle machine. By default every 40th file is
