@@ -19,6 +19,8 @@ static const char *const convert_help =
     "                    [--resolution N] [--quantize GRID [--snap-ends]]\n"
     "                    [--transpose N] [--trim A:B] [--json] [--quiet]\n"
     "                    [--tune N|TITLE]\n"
+    "                    [--transpose N] [--json] [--quiet]\n"
+    "                    [--tune N|TITLE] [--ornaments]\n"
     "       musc convert BOOK.abc OUTDIR --all [--to EXT] [options]\n"
     "\n"
     "Convert a music file to another format; both formats follow the file\n"
@@ -45,6 +47,9 @@ static const char *const convert_help =
     "  --tune N|TITLE    an ABC tune book: read the tune with reference number\n"
     "                    X:N, or the first whose title is TITLE (default: the\n"
     "                    first tune)\n"
+    "  --ornaments       MusicXML: play trills, mordents, turns and grace notes\n"
+    "                    as MuseScore 3 does (default: the written notes, grace\n"
+    "                    notes left out, as MusPy reads them)\n"
     "  --all             an ABC tune book: write every tune into OUTDIR as\n"
     "                    <book>-<X>.<EXT>; a tune that fails is reported and\n"
     "                    skipped (exit 1 at the end if any failed)\n"
@@ -209,9 +214,10 @@ int cmd_convert(int argc, char **argv)
         {"snap-ends", no_argument, NULL, 'E'},     {"transpose", required_argument, NULL, 't'},
         {"tune", required_argument, NULL, 'T'},    {"all", no_argument, NULL, 'A'},
         {"to", required_argument, NULL, 'o'},      {"trim", required_argument, NULL, 'R'},
+        {"to", required_argument, NULL, 'o'},      {"ornaments", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0}};
     const char *tune = NULL, *to = "mid";
-    int all = 0;
+    int all = 0, ornaments = 0;
     long resolution = 0, transpose = 0;
     const char *quantize = NULL;
     int snap_ends = 0;
@@ -247,6 +253,7 @@ int cmd_convert(int argc, char **argv)
         case 'T': tune = optarg; break;
         case 'A': all = 1; break;
         case 'o': to = optarg; break;
+        case 'N': ornaments = 1; break;
         case 'h': fputs(convert_help, stdout); return EXIT_OK;
         default: return cli_bad_option("convert", argv, c);
         }
@@ -255,6 +262,12 @@ int cmd_convert(int argc, char **argv)
         return cli_usage_error("convert", "expects IN and OUT, got %d argument%s", argc - optind,
                                argc - optind == 1 ? "" : "s");
     const char *in = argv[optind], *out = argv[optind + 1];
+    if (ornaments) {
+        musc_format f = musc_format_from_path(in);
+        if (f != MUSC_FORMAT_MUSICXML && f != MUSC_FORMAT_MXL)
+            return cli_usage_error("convert", "--ornaments applies to MusicXML input only");
+        ropt.flags |= MUSC_MUSICXML_PLAY_ORNAMENTS;
+    }
     long grid_ticks = 0, grid_division = 0;
     if (quantize && parse_grid(quantize, &grid_ticks, &grid_division))
         return EXIT_USAGE;

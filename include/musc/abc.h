@@ -8,7 +8,14 @@
  * Rules musc follows when reading (each chosen to agree with abc2midi):
  *  - Header fields X T C O M L Q K P V are read; K: ends the header. In the
  *    body, field lines (K: M: L: Q: P: V:) and inline fields [K:...] etc.
- *    change the state from that point on. w:/W: lyrics are skipped.
+ *    change the state from that point on. W: (words after the tune) is
+ *    skipped. w: lines become track lyrics: their syllables go to the notes
+ *    (rests and grace notes excepted) of the music line above (joined by
+ *    backslash continuations), one each, at the note's time in every pass
+ *    of a repeat; several w: lines under one music line are verses (verse
+ *    0, 1, ...). Spaces and "-" separate syllables, "_" holds the previous
+ *    syllable over a note and "*" skips one, "|" moves on to the next bar,
+ *    "~" joins words (shown as a space) and "\-" is a literal hyphen.
  *  - Pitch: C is middle C (MIDI 60), c is 72, each ' raises and each ,
  *    lowers an octave. Accidentals ^ ^^ _ __ = override the key and carry
  *    to later notes of the same letter in any octave until the bar line, as

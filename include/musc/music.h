@@ -70,6 +70,7 @@ typedef struct musc_time_signature {
 typedef struct musc_lyric {
     int64_t time;
     char *text;
+    int verse; /* 0 = the first (or only) verse, 1 the second, ... */
 } musc_lyric;
 
 /* What an annotation holds. MIDI text-like meta events map to the first

@@ -37,10 +37,30 @@
  *    tie-start note of the same pitch that ends where it begins. Grace notes
  *    are skipped unless MUSC_MUSICXML_KEEP_GRACE: then each becomes a note
  *    of resolution/8 ticks (at least 1) at the cursor, overlapping the
- *    principal note, which is not shortened. Cue notes are skipped (their
+ *    principal note, which is not shortened (PLAY_ORNAMENTS, below, times
+ *    them as MuseScore does instead). Cue notes are skipped (their
  *    duration still advances the cursor). A note without <duration> takes
  *    the length of its <type>, dots and <time-modification> (a repair).
  *    Pitches outside 0..127 are dropped (a repair).
+ *  - Ornaments (MUSC_MUSICXML_PLAY_ORNAMENTS; off by default, as MusPy, whose
+ *    reader skips grace notes and plays no ornaments): trills, mordents,
+ *    turns and grace notes are played as MuseScore 3.2 plays them (measured
+ *    by converting test scores with mscore3). The resolution becomes a
+ *    multiple of 480 (when the cap allows). Ornament notes last a 32nd (a
+ *    64th when the tempo makes that slower than 8 a second), or equal shares
+ *    of the note when it is too short for the ornament's least number of
+ *    notes (trill 4, mordent 3, turn 4); an ornament whose notes would be
+ *    faster than 64 a second is not played. trill-mark: main and upper note
+ *    alternate to the end; mordent: main, lower, main (held); inverted-
+ *    mordent: main, upper, main; turn and delayed-turn: upper, main, lower,
+ *    main; inverted-turn: lower, main, upper, main. The upper and lower
+ *    notes are the next diatonic steps with the accidental written earlier
+ *    in the bar on that line, else the key signature's (<accidental-mark>
+ *    is ignored, as MuseScore does). A trill is played over the whole tied
+ *    note; one of more than 4096 notes is left plain. Grace notes start
+ *    with their principal note and delay it: acciaccaturas (slash="yes")
+ *    65 ms each, at most half the principal together; appoggiaturas share
+ *    half the principal. Tempo is the music's at the note (120 before any).
  *  - Measures: a measure lasts as long as the furthest cursor position of
  *    any part in it (so pickups and short measures keep their real length);
  *    an empty measure lasts its time signature.
@@ -59,9 +79,11 @@
  *    when they change. <harmony> becomes a MUSC_ANN_CHORD annotation on its
  *    part's track at the cursor (+ <offset>): root + accidentals + kind
  *    suffix + degrees + "/bass", e.g. "Am7", "C/E", "Bb7(b9)", "N.C."
- *    (kind "other" and unknown kinds use the kind's text= attribute). The
- *    first <lyric> of each note becomes a track lyric at the note's onset
- *    (text only; syllabic and extend are dropped). Title from <work-title>
+ *    (kind "other" and unknown kinds use the kind's text= attribute).
+ *    Every <lyric> of a note becomes a track lyric at the note's onset
+ *    (text only; syllabic and extend are dropped) with verse = number - 1
+ *    (number="1", "2", ...; a non-numeric number: the lyric's position on
+ *    the note). Title from <work-title>
  *    (else <movement-title>), creators from <creator>, copyright from
  *    <rights>.
  *  - Repeats are expanded into playing order unless
@@ -84,12 +106,18 @@
  *    repair is an error instead.
  *
  * Agreement with MuseScore 3's MIDI export (tests/io/test_musicxml_musescore.c,
- * all files, measured when this reader was written): Bach chorales 393 of
- * 410 files note-equal; 15 differ only where MuseScore plays trills as note
- * sequences, 2 by one unison note. The quartets all hold ornaments or grace
- * notes that MuseScore realises (so none is note-equal); 37 of 47 agree on
- * at least 97 % of notes, the rest also differ by words-only jumps ("Da
- * Capo ...") that musc follows and MuseScore does not.
+ * all 457 files, 2026-11-25). With MUSC_MUSICXML_PLAY_ORNAMENTS: Bach
+ * chorales 406 of 410 files note-equal (99.98 % of notes at the same pitch
+ * and start); quartets 15 of 47 (Beethoven 2/22, 76.3 % of notes; Haydn
+ * 3/9, 99.3 %; Mozart 10/16, 95.6 %). Without it (the default): Bach 393,
+ * quartets 0 (72.6 %, 94.8 %, 90.7 % of notes). What remains: two Bach
+ * files where two voices share a pitch; a trill on the second note of a
+ * tie, which MuseScore plays on that note alone (musc merges the tie
+ * first: bwv183.5); trills on notes of a whole bar or more, where
+ * MuseScore's per-mille timing drifts by 2/480 of a quarter (bwv123.6);
+ * and in the quartets, words-only jumps ("Da Capo ...") that musc follows
+ * and MuseScore does not, besides ornament cases not measured here
+ * (wavy-line trill extensions, grace notes on chords, after-graces).
  *
  * Writing (score-partwise, version 4.0):
  *  - divisions = resolution (times some factor k when a time signature's
@@ -111,12 +139,17 @@
  *    after the first start with <backup>. Velocity is kept in the note's
  *    dynamics= attribute. Spelling: sharps when the key has fifths >= 0,
  *    else flats. <type> and <dot> are written when the duration is a plain
- *    or dotted note value.
+ *    or dotted note value; otherwise, when it is one in a tuplet ratio
+ *    actual:normal (normal the largest power of two below actual: 3:2, 5:4,
+ *    6:4, 7:4, 9:8 ... up to 15), <type>, <dot> and <time-modification>,
+ *    and <tuplet type="start"/"stop"> brackets around each complete group
+ *    (normal notes of its first note's value, in one voice and bar).
  *  - Key and time signatures go to every part, tempos (<sound tempo> and a
  *    metronome mark) to the first; chord annotations become <harmony>
  *    (parsed back from the text: root, accidentals, kind, "/bass"; a suffix
  *    with no MusicXML kind is written as kind "other" with text=), lyrics
- *    are attached to the note (or voice-1 rest) starting at their time;
+ *    are attached to the note (or voice-1 rest) starting at their time
+ *    (one <lyric number="verse + 1"> per verse);
  *    music-level lyrics and chord annotations go to the first part. A lyric
  *    with no note or rest starting at its time is not written.
  *  - .mxl output is a zip holding "mimetype", META-INF/container.xml and
@@ -137,6 +170,7 @@ extern "C" {
 /* musc_read_options.flags bits for MusicXML. */
 #define MUSC_MUSICXML_KEEP_GRACE 0x1    /* grace notes become short notes */
 #define MUSC_MUSICXML_WRITTEN_ORDER 0x2 /* do not expand repeats and jumps */
+#define MUSC_MUSICXML_PLAY_ORNAMENTS 0x4 /* trills, mordents, turns, graces as MuseScore 3 */
 
 /* Parse a MusicXML document (or a whole .mxl zip, detected by its "PK"
  * signature) held in memory. On success *out is a new music the caller

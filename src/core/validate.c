@@ -250,7 +250,7 @@ static int lyrics_eq(const musc_lyric *a, const musc_lyric *b, size_t n, const c
                      char *buf, size_t bufsize)
 {
     for (size_t i = 0; i < n; i++)
-        if (a[i].time != b[i].time || !str_eq(a[i].text, b[i].text))
+        if (a[i].time != b[i].time || !str_eq(a[i].text, b[i].text) || a[i].verse != b[i].verse)
             DIFF("%slyrics[%zu] differ", prefix, i);
     return 1;
 }

@@ -101,7 +101,8 @@ static int rat_cmp(rat a, rat b)
 
 /* ---- parsed items ---------------------------------------------------------- */
 
-enum item_kind { IT_NOTES, IT_BAR, IT_METER, IT_KEY, IT_TEMPO, IT_CHORDSYM, IT_TEXT, IT_PART };
+enum item_kind { IT_NOTES, IT_BAR, IT_METER, IT_KEY, IT_TEMPO, IT_CHORDSYM, IT_TEXT, IT_PART,
+                 IT_LYRIC };
 
 enum {
     BAR_REPEAT_END = 1,   /* :| */
@@ -126,7 +127,9 @@ typedef struct item {
     uint32_t endings; /* IT_BAR: bit k set = ending k (1..31) starts here */
     int a, b, c;      /* IT_METER num/den; IT_KEY fifths/mode/root */
     double qpm;       /* IT_TEMPO */
-    char *text;       /* IT_CHORDSYM / IT_TEXT, owned; IT_PART letter in a */
+    char *text;       /* IT_CHORDSYM / IT_TEXT / IT_LYRIC, owned; IT_PART letter in a */
+    size_t lyr;       /* IT_NOTES: first of its syllables (1-based in voice.lyrs,
+                         0 none); IT_LYRIC: the next one; IT_LYRIC's verse in a */
 } item;
 
 typedef struct voice {
@@ -139,6 +142,11 @@ typedef struct voice {
     ssize_t last_group; /* index of the last IT_NOTES item, for broken rhythm */
     int program;        /* %%MIDI program N */
     int is_drum;        /* %%MIDI channel 10 */
+    item *lyrs;         /* w: syllables (IT_LYRIC), linked from their note items */
+    size_t n_lyrs, cap_lyrs;
+    size_t line_first;  /* first item of the music line that w: lines align to */
+    int verse;          /* w: lines seen since that music line */
+    int continued;      /* the last music line ended with a backslash */
 } voice;
 
 typedef struct parser {
@@ -522,6 +530,87 @@ static int expand_part_order(const char **s, const char *e, char *out, size_t *n
 static void reset_bar_acc(parser *p) { memset(p->bar_acc_set, 0, sizeof p->bar_acc_set); }
 
 /* A field inside the body (line "K:G" or inline "[K:G]"). */
+/* Attach one syllable (text[0..n), with ~ shown as a space and \- as a
+ * hyphen) to note item `idx` of voice v as verse `verse`. */
+static int add_syllable(voice *v, size_t idx, const char *text, size_t n, int verse)
+{
+    if (MUSC_GROW(v->lyrs, v->cap_lyrs, v->n_lyrs + 1))
+        return MUSC_ERR_NOMEM;
+    char *t = malloc(n + 1);
+    if (!t)
+        return MUSC_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '\\' && i + 1 < n && text[i + 1] == '-')
+            continue;
+        t[k++] = text[i] == '~' ? ' ' : text[i];
+    }
+    t[k] = '\0';
+    item *ly = &v->lyrs[v->n_lyrs++];
+    memset(ly, 0, sizeof *ly);
+    ly->kind = IT_LYRIC;
+    ly->text = t;
+    ly->a = verse;
+    /* append to the note item's list, keeping verse order */
+    size_t *link = &v->items[idx].lyr;
+    while (*link)
+        link = &v->lyrs[*link - 1].lyr;
+    *link = v->n_lyrs;
+    return 0;
+}
+
+/* A w: line: its syllables go to the notes (not rests) of the music line
+ * above it, one each; several w: lines under one music line are verses 1,
+ * 2, ... (ABC 2.1 section 5). Separators: spaces and "-" between syllables;
+ * "_" holds the previous syllable over one more note and "*" skips a note
+ * (neither adds a lyric); "|" moves on to the first note after the next bar
+ * line; "~" joins words under one note; "\-" is a literal hyphen. Extra
+ * syllables are dropped. */
+static int align_lyrics(parser *p, const char *s, const char *e)
+{
+    voice *v = cur_voice(p);
+    int verse = v->verse++;
+    size_t i = v->line_first;
+    while (s < e) {
+        char c = *s;
+        if (isspace((unsigned char)c) || c == '-') {
+            s++;
+            continue;
+        }
+        if (c == '|') { /* past the next bar line */
+            while (i < v->n_items && v->items[i].kind != IT_BAR)
+                i++;
+            if (i < v->n_items)
+                i++;
+            s++;
+            continue;
+        }
+        /* the next note item (rests and bar lines are passed over) */
+        while (i < v->n_items && !(v->items[i].kind == IT_NOTES && v->items[i].n > 0))
+            i++;
+        if (i >= v->n_items)
+            break;
+        if (c == '_' || c == '*') {
+            i++;
+            s++;
+            continue;
+        }
+        const char *w = s;
+        while (s < e && !isspace((unsigned char)*s) && *s != '_' && *s != '*' && *s != '|' &&
+               (*s != '-' || (s > w && s[-1] == '\\')))
+            s++;
+        if (s == w) { /* a lone character no rule covers */
+            s++;
+            continue;
+        }
+        int rc = add_syllable(v, i, w, (size_t)(s - w), verse);
+        if (rc)
+            return rc;
+        i++;
+    }
+    return 0;
+}
+
 static int body_field(parser *p, char name, const char *s, const char *e, const char *at)
 {
     int rc;
@@ -612,7 +701,9 @@ static int body_field(parser *p, char name, const char *s, const char *e, const 
         p->tup_left = 0;
         p->have_broken = 0;
     }
-    /* T: w: W: N: and others carry no timing: ignored */
+    if (name == 'w')
+        return align_lyrics(p, s, e);
+    /* T: W: N: and others carry no timing: ignored */
     return 0;
 }
 
@@ -1090,6 +1181,9 @@ static void parser_free(parser *p)
         for (size_t k = 0; k < v->n_items; k++)
             free(v->items[k].text);
         free(v->items);
+        for (size_t k = 0; k < v->n_lyrs; k++)
+            free(v->lyrs[k].text);
+        free(v->lyrs);
         free(v->notes);
         free(v->id);
         free(v->name);
@@ -1305,8 +1399,20 @@ static int parse_tune(parser *p)
                     if (*q == '%') { ve = q; break; }
                 if ((rc = body_field(p, s[0], s + 2, ve, s)))
                     return rc;
-            } else if ((rc = parse_body_line(p, s, le))) {
-                return rc;
+            } else {
+                voice *lv = cur_voice(p);
+                if (!lv->continued) { /* a new music line: w: lines align from here */
+                    lv->line_first = lv->n_items;
+                    lv->verse = 0;
+                }
+                const char *te = le;
+                for (const char *q = s; q < le; q++)
+                    if (*q == '%') { te = q; break; }
+                while (te > s && isspace((unsigned char)te[-1]))
+                    te--;
+                lv->continued = te > s && te[-1] == '\\';
+                if ((rc = parse_body_line(p, s, le)))
+                    return rc;
             }
         }
         p->line++;
@@ -1369,16 +1475,18 @@ static int expand_range(const voice *v, size_t begin, size_t end, order *o)
             int may_jump = 1;
             if (skipping) {
                 /* inside an ending that is not for this pass */
-                if (it->flags & (BAR_REPEAT_START | BAR_DOUBLE)) {
+                if (it->flags & BAR_REPEAT_END) {
+                    /* the end of the skipped ending (also ":||", whose double
+                     * bar must not restart the pass count before a [2 that
+                     * follows it): it must not loop again */
+                    skipping = 0;
+                    in_ending = 0;
+                    may_jump = 0;
+                } else if (it->flags & (BAR_REPEAT_START | BAR_DOUBLE)) {
                     skipping = 0;
                     in_ending = 0;
                     pass = 1;
                     start = i + 1;
-                } else if (it->flags & BAR_REPEAT_END) {
-                    /* the end of the skipped ending: it must not loop again */
-                    skipping = 0;
-                    in_ending = 0;
-                    may_jump = 0;
                 } else if (!it->endings) {
                     continue;
                 }
@@ -1506,6 +1614,11 @@ static int place_voice(const voice *v, const order *o, vplaced *out)
     for (size_t k = 0; k < o->n; k++) {
         const item *it = &v->items[o->idx[k]];
         if (it->kind == IT_NOTES) {
+            for (size_t l = it->lyr; l; l = v->lyrs[l - 1].lyr) {
+                if (MUSC_GROW(out->marks, out->cap_marks, out->n_marks + 1))
+                    return MUSC_ERR_NOMEM;
+                out->marks[out->n_marks++] = (timed_mark){t, &v->lyrs[l - 1]};
+            }
             for (size_t j = 0; j < it->n; j++) {
                 const pnote *pn = &v->notes[it->first + j];
                 ssize_t *slots = open_tie[pn->pitch];
@@ -1688,6 +1801,10 @@ static int build_music(parser *p, musc_music **out)
             case IT_TEXT:
                 if (!no_track)
                     rc = musc_track_add_annotation(&m->tracks[ti], tt, MUSC_ANN_TEXT, it->text);
+                break;
+            case IT_LYRIC:
+                if (!no_track && !(rc = musc_track_add_lyric(&m->tracks[ti], tt, it->text)))
+                    m->tracks[ti].lyrics[m->tracks[ti].n_lyrics - 1].verse = it->a;
                 break;
             default:
                 break;

@@ -482,22 +482,23 @@ typedef struct annotation_list {
 
 static musc_status read_lyric(reader *r, void *ctx)
 {
-    static const char *const names[] = {"time", "lyric"};
+    static const char *const names[] = {"time", "lyric", "verse"};
     lyric_list *l = ctx;
-    jl_value f[2] = {{0}};
-    int64_t time;
+    jl_value f[3] = {{0}};
+    int64_t time, verse;
     const char *text;
     musc_status rc;
-    if (!(rc = read_fields(r, names, f, 2)) && !(rc = get_time(r, &f[0], &time)) &&
-        !(rc = get_str(r, "lyric", &f[1], 1, &text))) {
+    if (!(rc = read_fields(r, names, f, 3)) && !(rc = get_time(r, &f[0], &time)) &&
+        !(rc = get_str(r, "lyric", &f[1], 1, &text)) &&
+        !(rc = get_int(r, "verse", &f[2], 0, 0, INT_MAX, 0, &verse))) {
         if (musc_grow((void **)l->arr, l->cap, *l->n + 1, sizeof **l->arr)) {
             rc = nomem();
         } else {
-            (*l->arr)[(*l->n)++] = (musc_lyric){.time = time, .text = f[1].s};
+            (*l->arr)[(*l->n)++] = (musc_lyric){.time = time, .text = f[1].s, .verse = (int)verse};
             f[1].s = NULL;
         }
     }
-    clear_fields(f, 2);
+    clear_fields(f, 3);
     return rc;
 }
 

@@ -243,6 +243,8 @@ static void write_lyrics(writer *w, const musc_lyric *l, size_t n)
         item_object(w);
         key_i64(w, "time", l[i].time);
         key_str(w, "lyric", l[i].text ? l[i].text : "");
+        if (l[i].verse) /* only when there are several verses (MusPy has none) */
+            key_i64(w, "verse", l[i].verse);
         close_(w, '}');
     }
     close_(w, ']');

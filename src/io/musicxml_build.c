@@ -18,16 +18,26 @@
 
 #define MAX_PLAYED 100000
 #define MAX_TOTAL ((int64_t)1 << 56)
+#define MAX_TRILL_NOTES 4096
 
 typedef struct open_ties {
     size_t *idx; /* notes of the track waiting for their tie-stop */
     size_t n, cap;
 } open_ties;
 
+/* A track note to realise as an ornament once ties are merged. */
+typedef struct ornament {
+    size_t track, note;
+    unsigned char kind;
+    int16_t upper, lower;
+} ornament;
+
 typedef struct build_state {
     int have_key, key_fifths, key_mode;
     int have_time, time_num, time_den;
     size_t key_part, time_part;
+    ornament *orns;
+    size_t n_orns, cap_orns;
 } build_state;
 
 static musc_status nomem(void)
@@ -45,8 +55,51 @@ static musc_status add_tempo(musc_music *m, int64_t t, double qpm, int64_t measu
     return musc_music_add_tempo(m, t, qpm);
 }
 
-static musc_status add_note(musc_track *t, open_ties *ot, const mx_note *n, int64_t onset)
+/* Quarter notes per minute at tick t (MuseScore's default 120 before any). */
+static double qpm_at(const musc_music *m, int64_t t)
 {
+    double q = 120;
+    for (size_t j = 0; j < m->n_tempos && m->tempos[j].time <= t; j++)
+        q = m->tempos[j].qpm;
+    return q > 0 ? q : 120;
+}
+
+/* How much of its principal a grace group takes, in per mille, as MuseScore
+ * 3 plays it: an acciaccatura 65 ms a grace note, at most half the
+ * principal; appoggiaturas half the principal. */
+static int64_t grace_permille(const musc_music *m, int kind, int count, int64_t pdur,
+                              int64_t onset)
+{
+    if (kind != MX_GRACE_ACCIACCATURA)
+        return 500;
+    double chord_ms = (double)pdur / m->resolution * 60000.0 / qpm_at(m, onset);
+    if (chord_ms <= 0)
+        return 500;
+    double per = 65.0 * count / chord_ms * 1000.0;
+    return per >= 500 ? 500 : (int64_t)per;
+}
+
+static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_ties *ot,
+                            const mx_note *n, int64_t onset)
+{
+    if (n->grace) {
+        if (!n->grace_n)
+            return MUSC_OK; /* no principal followed it */
+        int64_t each = grace_permille(m, n->grace, n->grace_n, n->pdur, onset) / n->grace_n;
+        int64_t g = each * n->pdur / 1000;
+        if (g <= 0)
+            return MUSC_OK;
+        return musc_track_add_note(t, onset + n->grace_k * g, g, n->pitch, n->velocity);
+    }
+    mx_note shifted = *n;
+    if (n->steal) {
+        int64_t shift = grace_permille(m, n->steal, n->grace_n, n->pdur, onset) * n->pdur / 1000;
+        if (shift > 0 && shift < n->dur) {
+            onset += shift;
+            shifted.dur -= shift;
+        }
+        n = &shifted;
+    }
     if (n->tie_stop) {
         for (size_t j = 0; j < ot->n; j++) {
             musc_note *o = &t->notes[ot->idx[j]];
@@ -61,6 +114,12 @@ static musc_status add_note(musc_track *t, open_ties *ot, const mx_note *n, int6
     musc_status st = musc_track_add_note(t, onset, n->dur, n->pitch, n->velocity);
     if (st)
         return st;
+    if (n->orn) {
+        if (MUSC_GROW(bs->orns, bs->cap_orns, bs->n_orns + 1))
+            return nomem();
+        bs->orns[bs->n_orns++] =
+            (ornament){(size_t)(t - m->tracks), t->n_notes - 1, n->orn, n->upper, n->lower};
+    }
     if (n->tie_start) {
         if (MUSC_GROW(ot->idx, ot->cap, ot->n + 1))
             return nomem();
@@ -107,13 +166,75 @@ static musc_status emit_measure(musc_music *m, build_state *bs, size_t pi, const
             bs->time_den = e->b;
             st = musc_music_add_time_signature(m, at, e->a, e->b);
             break;
-        case MX_EV_LYRIC: st = musc_track_add_lyric(t, at, e->text); break;
+        case MX_EV_LYRIC:
+            if (!(st = musc_track_add_lyric(t, at, e->text)))
+                t->lyrics[t->n_lyrics - 1].verse = e->a;
+            break;
         case MX_EV_CHORD: st = musc_track_add_annotation(t, at, MUSC_ANN_CHORD, e->text); break;
         }
     }
     for (size_t k = 0; k < ms->n_notes && !st; k++)
-        st = add_note(t, ot, &ms->notes[k], T + ms->notes[k].on);
+        st = add_note(m, bs, t, ot, &ms->notes[k], T + ms->notes[k].on);
     return st;
+}
+
+/* Replace a note by its ornament's notes, timed as MuseScore 3 plays them:
+ * notes of a 32nd (60 of 480 ticks a quarter; a 64th when the tempo makes
+ * that slower than 8 a second), or shorter when the note cannot hold the
+ * ornament's least number of notes; no ornament when they would be faster
+ * than 64 a second. A trill alternates main and upper note to the end;
+ * mordents and turns hold their last (main) note. */
+static musc_status realise_ornament(musc_music *m, musc_track *t, const ornament *o)
+{
+    musc_note x = t->notes[o->note];
+    int64_t res = m->resolution;
+    if (x.duration > ((int64_t)1 << 40))
+        return MUSC_OK;
+    int64_t d = x.duration * 480 / res; /* in MuseScore's ticks */
+    double qpm = qpm_at(m, x.time);
+    int64_t tps = (int64_t)((qpm < 1 ? 1 : qpm > 1e6 ? 1e6 : qpm) / 60.0 * 480.0);
+    int64_t min_t = tps / 64, max_t = tps / 8, tpn = 60;
+    while (tpn > max_t && tpn > 1)
+        tpn /= 2;
+    while (tpn < min_t)
+        tpn *= 2;
+    int16_t seq[4];
+    int len;
+    switch (o->kind) {
+    case MX_ORN_MORDENT: len = 3; seq[0] = x.pitch; seq[1] = o->lower; seq[2] = x.pitch; break;
+    case MX_ORN_INV_MORDENT: len = 3; seq[0] = x.pitch; seq[1] = o->upper; seq[2] = x.pitch; break;
+    case MX_ORN_TURN:
+        len = 4; seq[0] = o->upper; seq[1] = x.pitch; seq[2] = o->lower; seq[3] = x.pitch;
+        break;
+    case MX_ORN_INV_TURN:
+        len = 4; seq[0] = o->lower; seq[1] = x.pitch; seq[2] = o->upper; seq[3] = x.pitch;
+        break;
+    default: len = 4; break; /* a trill: at least two main-upper pairs */
+    }
+    if ((int64_t)len * tpn > d)
+        tpn = d / len;
+    if (tpn <= 0 || tpn < min_t)
+        return MUSC_OK; /* too fast to play: the plain note */
+    int64_t count = o->kind == MX_ORN_TRILL ? d / tpn : len;
+    if (count > MAX_TRILL_NOTES)
+        return MUSC_OK; /* a trill of a whole long passage: left as written */
+    int64_t end = x.time + x.duration;
+    for (int64_t k = 0; k < count; k++) {
+        int pitch = o->kind == MX_ORN_TRILL ? (k % 2 ? o->upper : x.pitch) : seq[k];
+        if (pitch < 0 || pitch > 127)
+            pitch = x.pitch;
+        int64_t on = x.time + k * tpn * res / 480;
+        int64_t off = k + 1 == count ? end : x.time + (k + 1) * tpn * res / 480;
+        if (k == 0) {
+            t->notes[o->note].pitch = (int16_t)pitch;
+            t->notes[o->note].duration = off - on;
+        } else {
+            musc_status st = musc_track_add_note(t, on, off - on, pitch, x.velocity);
+            if (st)
+                return st;
+        }
+    }
+    return MUSC_OK;
 }
 
 /* First part holding an event of `kind` (so transposing parts' keys and
@@ -135,6 +256,7 @@ musc_status mx_build(mx_reader *r, musc_music *m)
     int64_t *len = calloc(n ? n : 1, sizeof *len);
     open_ties *ot = calloc(r->n_parts ? r->n_parts : 1, sizeof *ot);
     size_t *order = NULL, n_order = 0;
+    build_state bs = {0};
     if (!len || !ot) {
         st = nomem();
         goto done;
@@ -182,8 +304,8 @@ musc_status mx_build(mx_reader *r, musc_music *m)
             goto done;
         }
     }
-    build_state bs = {.key_part = first_part_with(r, MX_EV_KEY),
-                      .time_part = first_part_with(r, MX_EV_TIME)};
+    bs.key_part = first_part_with(r, MX_EV_KEY);
+    bs.time_part = first_part_with(r, MX_EV_TIME);
     int64_t T = 0;
     for (size_t k = 0; k < n_order; k++) {
         size_t i = order[k];
@@ -198,8 +320,13 @@ musc_status mx_build(mx_reader *r, musc_music *m)
             goto done;
         }
     }
+    for (size_t j = 0; j < bs.n_orns && !st; j++)
+        st = realise_ornament(m, &m->tracks[bs.orns[j].track], &bs.orns[j]);
+    if (st)
+        goto done;
     musc_music_sort(m);
 done:
+    free(bs.orns);
     for (size_t pi = 0; ot && pi < r->n_parts; pi++)
         free(ot[pi].idx);
     free(ot);

@@ -68,10 +68,24 @@ int mx_chord_split(const char *text, int *root_step, int *root_alter, const char
 /* ---- the reader's parsed form: parts of measures, times in final ticks
  * relative to the measure start ---------------------------------------- */
 
+/* Ornaments played with MUSC_MUSICXML_PLAY_ORNAMENTS. */
+enum { MX_ORN_NONE, MX_ORN_TRILL, MX_ORN_MORDENT, MX_ORN_INV_MORDENT, MX_ORN_TURN,
+       MX_ORN_INV_TURN };
+/* Grace kinds (mx_note.grace and .steal). */
+enum { MX_GRACE_NONE, MX_GRACE_ACCIACCATURA, MX_GRACE_APPOGGIATURA };
+
 typedef struct mx_note {
     int64_t on, dur;
     int16_t pitch, velocity;
     unsigned char tie_start, tie_stop;
+    /* with MUSC_MUSICXML_PLAY_ORNAMENTS only: */
+    unsigned char orn;          /* MX_ORN_* on this note */
+    unsigned char grace, steal; /* this is a grace note / graces before it */
+    int16_t upper, lower;       /* the ornament's neighbour pitches */
+    int16_t grace_k, grace_n;   /* grace: position in its group, group size
+                                   (0: no principal followed, dropped);
+                                   principal: grace_n of its group */
+    int64_t pdur;               /* grace and principal: the principal's written length */
 } mx_note;
 
 enum { MX_EV_TEMPO, MX_EV_KEY, MX_EV_TIME, MX_EV_LYRIC, MX_EV_CHORD };

@@ -171,16 +171,93 @@ static musc_status read_pitch(mx_reader *r, mx_part *p, part_state *ps, xmlNodeP
     return MUSC_OK;
 }
 
-static musc_status read_lyric(mx_measure *m, xmlNodePtr note, int64_t at)
+/* Every <lyric> of a note: verse = number - 1 when number is a count
+ * ("1", "2", ...), else the lyric's position among the note's lyrics. */
+static musc_status read_lyric(mx_reader *r, mx_measure *m, xmlNodePtr note, int64_t at)
 {
-    xmlNodePtr ly = mx_child(note, "lyric");
-    xmlNodePtr tx = ly ? mx_child(ly, "text") : NULL;
-    if (!tx)
-        return MUSC_OK;
-    mx_event *e = mx_add_event(m, at, MX_EV_LYRIC);
-    if (!e || !(e->text = mx_text_dup(tx)))
-        return mx_nomem();
+    int position = 0;
+    for (xmlNodePtr ly = note->children; ly; ly = ly->next) {
+        if (!mx_is(ly, "lyric"))
+            continue;
+        xmlNodePtr tx = mx_child(ly, "text");
+        const char *num = mx_attr(r, ly, "number");
+        int verse = position++;
+        if (num) {
+            char *end;
+            long v = strtol(num, &end, 10);
+            if (end != num && !*end && v >= 1 && v <= 1000)
+                verse = (int)v - 1;
+        }
+        if (!tx)
+            continue;
+        mx_event *e = mx_add_event(m, at, MX_EV_LYRIC);
+        if (!e || !(e->text = mx_text_dup(tx)))
+            return mx_nomem();
+        e->a = verse;
+    }
     return MUSC_OK;
+}
+
+/* The alter a key signature gives a step (0..6 for A..G). */
+static int key_alter(int fifths, int step)
+{
+    static const int SHARP_ORDER[7] = {5, 2, 6, 3, 0, 4, 1}; /* F C G D A E B */
+    for (int i = 0; i < 7; i++)
+        if (SHARP_ORDER[i] == step)
+            return fifths > i ? 1 : fifths < i - 6 ? -1 : 0;
+    return 0;
+}
+
+/* Written step (0..6 for C..B) and octave of a <pitch>, or -1. */
+static int written_step(mx_reader *r, xmlNodePtr pe, int *octave, int *alter)
+{
+    xmlNodePtr s = mx_child(pe, "step"), o = mx_child(pe, "octave"), a = mx_child(pe, "alter");
+    int step = s ? mx_step_index(mx_text(r, s)) : -1;
+    if (step < 0 || !o)
+        return -1;
+    *octave = atoi(mx_text(r, o));
+    *alter = a ? (int)lround(atof(mx_text(r, a))) : 0;
+    return (step + 5) % 7; /* A..G -> C-based */
+}
+
+/* The pitch one diatonic step above (dir 1) or below (-1) a written note,
+ * with the accidental in force in the measure for that line, else the key
+ * signature's (as MuseScore 3 chooses an ornament's neighbour). */
+static int neighbour(const part_state *ps, int cstep, int octave, int dir)
+{
+    static const int C_PC[7] = {0, 2, 4, 5, 7, 9, 11};
+    int s = cstep + dir, o = octave;
+    if (s > 6) {
+        s = 0;
+        o++;
+    } else if (s < 0) {
+        s = 6;
+        o--;
+    }
+    int alter = key_alter(ps->key_fifths, (s + 2) % 7);
+    if (o >= 0 && o < 12 && ps->acc[o * 7 + s] != 99)
+        alter = ps->acc[o * 7 + s];
+    return (o + 1) * 12 + C_PC[s] + alter + ps->transpose;
+}
+
+/* The ornament marked on a note (MX_ORN_*). */
+static int note_ornament(xmlNodePtr note)
+{
+    for (xmlNodePtr c = note->children; c; c = c->next)
+        for (xmlNodePtr o = mx_is(c, "notations") ? c->children : NULL; o; o = o->next)
+            for (xmlNodePtr k = mx_is(o, "ornaments") ? o->children : NULL; k; k = k->next) {
+                if (mx_is(k, "trill-mark"))
+                    return MX_ORN_TRILL;
+                if (mx_is(k, "mordent"))
+                    return MX_ORN_MORDENT;
+                if (mx_is(k, "inverted-mordent"))
+                    return MX_ORN_INV_MORDENT;
+                if (mx_is(k, "turn") || mx_is(k, "delayed-turn"))
+                    return MX_ORN_TURN;
+                if (mx_is(k, "inverted-turn") || mx_is(k, "delayed-inverted-turn"))
+                    return MX_ORN_INV_TURN;
+            }
+    return MX_ORN_NONE;
 }
 
 static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measure *m,
@@ -193,8 +270,10 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
     int rest = mx_child(note, "rest") != NULL;
     int64_t dur = 0;
     xmlNodePtr de = mx_child(note, "duration");
+    int play = r->flags & MUSC_MUSICXML_PLAY_ORNAMENTS;
     if (grace) {
-        if (!(r->flags & MUSC_MUSICXML_KEEP_GRACE) || rest || cue)
+        if (!(r->flags & (MUSC_MUSICXML_KEEP_GRACE | MUSC_MUSICXML_PLAY_ORNAMENTS)) || rest ||
+            cue)
             return MUSC_OK;
         dur = r->resolution / 8 > 0 ? r->resolution / 8 : 1;
     } else if (de) {
@@ -214,7 +293,7 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
     if (cue)
         return MUSC_OK;
     if (rest) /* a lyric may sit on a rest */
-        return chord ? MUSC_OK : read_lyric(m, note, onset);
+        return chord ? MUSC_OK : read_lyric(r, m, note, onset);
     if (!mx_child(note, "pitch") && !mx_child(note, "unpitched"))
         return mx_fail(r, note, "<note> without <pitch>, <unpitched> or <rest>");
     int pitch = 0;
@@ -231,6 +310,50 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
         velocity = mx_velocity_from_percent(d);
     }
     mx_note n = {.on = onset, .dur = dur, .pitch = (int16_t)pitch, .velocity = (int16_t)velocity};
+    if (play) {
+        xmlNodePtr pe = mx_child(note, "pitch");
+        int octave = 0, alter = 0;
+        int cstep = pe ? written_step(r, pe, &octave, &alter) : -1;
+        if (cstep >= 0 && octave >= 0 && octave < 12) {
+            n.orn = (unsigned char)(grace ? MX_ORN_NONE : note_ornament(note));
+            n.upper = (int16_t)neighbour(ps, cstep, octave, 1);
+            n.lower = (int16_t)neighbour(ps, cstep, octave, -1);
+            ps->acc[octave * 7 + cstep] = (signed char)alter;
+        }
+        if (grace) {
+            xmlNodePtr g = mx_child(note, "grace");
+            n.grace = mx_attr_is(r, g, "slash", "yes") ? MX_GRACE_ACCIACCATURA
+                                                       : MX_GRACE_APPOGGIATURA;
+            if (!chord || !ps->grace_count) {
+                if (ps->grace_count >= 256)
+                    return MUSC_OK; /* a longer run of graces is dropped */
+                if (!ps->grace_count)
+                    ps->grace_first = m->n_notes;
+                ps->grace_count++;
+            }
+            n.grace_k = (int16_t)(ps->grace_count - 1);
+        } else if (!chord) {
+            /* a principal: its graces start with it and take time from it */
+            ps->steal = 0;
+            if (ps->grace_count) {
+                for (size_t k = ps->grace_first; k < m->n_notes; k++)
+                    if (m->notes[k].grace) {
+                        m->notes[k].on = onset;
+                        m->notes[k].grace_n = (int16_t)ps->grace_count;
+                        m->notes[k].pdur = dur;
+                        ps->steal = m->notes[k].grace;
+                    }
+                ps->steal_n = (int16_t)ps->grace_count;
+                ps->steal_pdur = dur;
+                ps->grace_count = 0;
+            }
+        }
+        if (!grace && ps->steal) {
+            n.steal = ps->steal;
+            n.grace_n = ps->steal_n;
+            n.pdur = ps->steal_pdur;
+        }
+    }
     for (xmlNodePtr c = note->children; c; c = c->next) {
         xmlNodePtr tie = NULL;
         if (mx_is(c, "tie"))
@@ -256,7 +379,7 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
     if (MUSC_GROW(m->notes, m->cap_notes, m->n_notes + 1))
         return mx_nomem();
     m->notes[m->n_notes++] = n;
-    return read_lyric(m, note, onset);
+    return read_lyric(r, m, note, onset);
 }
 
 /* Mode name -> (musc mode, semitones from the major tonic). */
@@ -372,6 +495,7 @@ static musc_status read_attributes(mx_reader *r, part_state *ps, mx_measure *m, 
             e->a = (int)fifths;
             e->b = mode;
             e->c = root;
+            ps->key_fifths = (int)fifths;
             have_key = 1;
         } else if (mx_is(c, "time")) {
             if ((st = read_time(r, ps, m, c)))
@@ -394,6 +518,9 @@ musc_status mx_read_measure(mx_reader *r, mx_part *p, part_state *ps, mx_measure
     ps->pos = 0;
     ps->last_onset = 0;
     m->nominal = ps->nominal;
+    memset(ps->acc, 99, sizeof ps->acc);
+    ps->grace_count = 0; /* graces left at the end of a measure have no principal */
+    ps->steal = 0;
     for (xmlNodePtr c = measure->children; c && !st; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;

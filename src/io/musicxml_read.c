@@ -270,6 +270,9 @@ static musc_status choose_resolution(mx_reader *r)
                          MAX_RESOLUTION, (long long)r->resolution);
     }
     r->resolution = lcm;
+    /* ornaments are timed on MuseScore's grid of 480 ticks per quarter */
+    if (r->flags & MUSC_MUSICXML_PLAY_ORNAMENTS && lcm / gcd64(lcm, 480) * 480 <= MAX_RESOLUTION)
+        r->resolution = lcm / gcd64(lcm, 480) * 480;
     return MUSC_OK;
 }
 

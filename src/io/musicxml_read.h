@@ -77,6 +77,14 @@ typedef struct part_state {
     int64_t nominal;    /* current bar length in ticks */
     int64_t pos;        /* cursor in ticks from the measure start */
     int64_t last_onset; /* onset of the previous note, for <chord/> */
+    /* for MUSC_MUSICXML_PLAY_ORNAMENTS: */
+    int key_fifths;     /* key signature in force */
+    signed char acc[12 * 7]; /* alter written in this measure per octave*7+step, or 99 */
+    size_t grace_first; /* index in the measure of the pending grace group */
+    int grace_count;    /* grace chords pending (waiting for their principal) */
+    unsigned char steal;        /* graces of the current principal chord */
+    int16_t steal_n;
+    int64_t steal_pdur;
 } part_state;
 
 /* A duration in the part's divisions as ticks. */

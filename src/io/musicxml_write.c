@@ -11,6 +11,7 @@
  * returning with <backup>, so the reader finds each at its exact tick.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +192,11 @@ typedef struct part_ctx {
     size_t n_chords, next_chord;
     int index, channel, fifths;
     int64_t mult;
+    /* the tuplet group being written in the current voice and bar: its
+     * ratio, the ticks it still needs, where its start mark goes */
+    int tup_open, tup_first, tup_actual, tup_normal;
+    int64_t tup_left;
+    size_t tup_start_at;
 } part_ctx;
 
 static int cmp_wnote(const void *a, const void *b)
@@ -248,25 +254,119 @@ static void spell(int pitch, int fifths, char *step, int *alter, int *octave)
 }
 
 /* <type> and dots for a duration, when it is a plain or dotted value. */
-static void put_type(xbuf *b, int64_t dur, int64_t divisions)
+/* How a duration is written: note value k (lasting divisions * 2^(k-8)),
+ * dots, and a tuplet ratio (actual notes in the time of normal; 1:1 when
+ * none). k < 0 when nothing fits. */
+typedef struct written_value {
+    int k, dots, actual, normal;
+} written_value;
+
+static int plain_value(__int128 dur, __int128 divisions, written_value *w)
+{
+    for (int k = 0; k < 14; k++)
+        for (int dots = 0; dots <= 3; dots++) {
+            /* length * 2^(8 + dots) = divisions * 2^k * (2^(dots+1) - 1) */
+            if ((dur << (8 + dots)) == (divisions << k) * ((1 << (dots + 1)) - 1)) {
+                w->k = k;
+                w->dots = dots;
+                return 1;
+            }
+        }
+    return 0;
+}
+
+/* A plain or dotted value, else a tuplet: `actual` notes in the time of
+ * `normal` (the largest power of two below actual: 3:2, 5:4, 6:4, 7:4,
+ * 9:8, ...), so that dur * actual / normal is a plain or dotted value. */
+static written_value note_value(int64_t dur, int64_t divisions)
+{
+    written_value w = {-1, 0, 1, 1};
+    if (dur <= 0 || plain_value(dur, divisions, &w))
+        return w;
+    for (int actual = 3; actual <= 15; actual++) {
+        int normal = 1;
+        while (normal * 2 < actual)
+            normal *= 2;
+        if (normal == actual)
+            continue;
+        if (((__int128)dur * actual) % normal == 0 &&
+            plain_value((__int128)dur * actual / normal, divisions, &w)) {
+            w.actual = actual;
+            w.normal = normal;
+            return w;
+        }
+    }
+    w.k = -1;
+    return w;
+}
+
+/* Insert text at byte offset `at` of the buffer. */
+static void insert_at(xbuf *b, size_t at, const char *text)
+{
+    size_t len = strlen(text), n0 = b->n;
+    put(b, "%s", text);
+    if (b->oom || at > n0)
+        return;
+    memmove(b->p + at + len, b->p + at, n0 - at);
+    memcpy(b->p + at, text, len);
+}
+
+/* Tuplet brackets: the first note of a group gets <tuplet type="start">
+ * and the note that completes it (normal notes of the first one's value)
+ * type="stop". The start is inserted only once the group is complete, so a
+ * group that breaks off (another ratio, a plain note, the bar's end) leaves
+ * no unmatched bracket. Returns 1 when this note closes a group. Call with
+ * the buffer positioned inside the note's <notations>. */
+static int tuplet_step(xbuf *b, part_ctx *pc, const written_value *w, int64_t dur,
+                       int64_t divisions)
+{
+    if (w->k < 0 || w->actual == w->normal) {
+        pc->tup_open = 0;
+        return 0;
+    }
+    if (pc->tup_open && (pc->tup_actual != w->actual || pc->tup_normal != w->normal))
+        pc->tup_open = 0;
+    if (!pc->tup_open) {
+        __int128 base = (__int128)divisions << w->k; /* value k times 2^8 */
+        if (base % 256)
+            return 0;
+        pc->tup_open = 1;
+        pc->tup_first = 1;
+        pc->tup_actual = w->actual;
+        pc->tup_normal = w->normal;
+        pc->tup_left = (int64_t)(base / 256) * w->normal;
+        pc->tup_start_at = b->n;
+    } else {
+        pc->tup_first = 0;
+    }
+    pc->tup_left -= dur;
+    if (pc->tup_left > 0)
+        return 0;
+    int closes = pc->tup_left == 0 && !pc->tup_first;
+    pc->tup_open = 0;
+    if (closes)
+        insert_at(b, pc->tup_start_at, "<tuplet type=\"start\"/>");
+    return closes;
+}
+
+static void put_type(xbuf *b, const written_value *w)
 {
     static const char *NAMES[] = {"1024th", "512th", "256th", "128th", "64th", "32nd",
                                   "16th",   "eighth", "quarter", "half", "whole", "breve",
                                   "long",   "maxima"};
-    /* value k lasts divisions * 2^(k-8) */
-    for (int k = 0; k < 14; k++) {
-        for (int dots = 0; dots <= 3; dots++) {
-            /* length * 2^(8 + dots) = divisions * 2^k * (2^(dots+1) - 1) */
-            __int128 lhs = (__int128)dur << (8 + dots);
-            __int128 rhs = ((__int128)divisions << k) * ((1 << (dots + 1)) - 1);
-            if (lhs == rhs) {
-                put(b, "<type>%s</type>", NAMES[k]);
-                for (int d = 0; d < dots; d++)
-                    put(b, "<dot/>");
-                return;
-            }
-        }
-    }
+    if (w->k < 0)
+        return;
+    put(b, "<type>%s</type>", NAMES[w->k]);
+    for (int d = 0; d < w->dots; d++)
+        put(b, "<dot/>");
+}
+
+static void put_time_modification(xbuf *b, const written_value *w)
+{
+    if (w->k >= 0 && w->actual != w->normal)
+        put(b, "<time-modification><actual-notes>%d</actual-notes><normal-notes>%d"
+               "</normal-notes></time-modification>",
+            w->actual, w->normal);
 }
 
 static int is_drum_part(const part_ctx *pc)
@@ -274,23 +374,29 @@ static int is_drum_part(const part_ctx *pc)
     return pc->track && pc->track->is_drum;
 }
 
-static void put_lyric(xbuf *b, const char *text)
+/* The unused lyrics at time t (t < 0: none), one per verse, as <lyric
+ * number="verse + 1"> elements; each lyric is taken once. The scan starts at
+ * the first lyric of the current bar (pc->next_lyric). A second lyric of the
+ * same verse at the same time waits for the next note of the chord. */
+static void put_lyrics(xbuf *b, part_ctx *pc, int64_t t)
 {
-    put(b, "<lyric number=\"1\"><syllabic>single</syllabic><text>");
-    put_text(b, text);
-    put(b, "</text></lyric>");
-}
-
-/* An unused lyric at time t (each is taken once), or NULL. The scan starts
- * at the first lyric of the current bar (pc->next_lyric). */
-static const char *take_lyric(part_ctx *pc, int64_t t)
-{
-    for (size_t i = pc->next_lyric; i < pc->n_lyrics && pc->lyrics[i]->time * pc->mult <= t; i++)
-        if (pc->lyrics[i]->time * pc->mult == t && !pc->lyric_used[i]) {
-            pc->lyric_used[i] = 1;
-            return pc->lyrics[i]->text;
-        }
-    return NULL;
+    uint64_t verses = 0; /* verses 0..63 written on this note */
+    for (size_t i = pc->next_lyric; t >= 0 && i < pc->n_lyrics &&
+                                    pc->lyrics[i]->time * pc->mult <= t;
+         i++) {
+        const musc_lyric *l = pc->lyrics[i];
+        uint64_t bit = l->verse >= 0 && l->verse < 64 ? (uint64_t)1 << l->verse : 0;
+        if (l->time * pc->mult != t || pc->lyric_used[i] || (verses & bit))
+            continue;
+        pc->lyric_used[i] = 1;
+        verses |= bit;
+        put(b, "<lyric number=\"%d\"><syllabic>single</syllabic><text>",
+            l->verse >= 0 && l->verse < INT_MAX ? l->verse + 1 : 1);
+        put_text(b, l->text ? l->text : "");
+        put(b, "</text></lyric>");
+        if (!bit)
+            break;
+    }
 }
 
 /* The first unused lyric time in [from, to), or `to`. */
@@ -307,7 +413,7 @@ static int64_t next_lyric_time(const part_ctx *pc, int64_t from, int64_t to)
 }
 
 static void put_note(xbuf *b, part_ctx *pc, const wnote *w, int chord, int64_t dur,
-                     int64_t divisions, int tie_stop, int tie_start, int v, const char *lyric)
+                     int64_t divisions, int tie_stop, int tie_start, int v, int64_t lyric_at)
 {
     put(b, "<note dynamics=\"%.6g\">", w->velocity / 0.9);
     if (chord)
@@ -333,31 +439,49 @@ static void put_note(xbuf *b, part_ctx *pc, const wnote *w, int chord, int64_t d
     if (is_drum_part(pc))
         put(b, "<instrument id=\"P%d-I%d\"/>", pc->index + 1, w->pitch + 1);
     put(b, "<voice>%d</voice>", v + 1);
-    put_type(b, dur, divisions);
+    written_value wv = note_value(dur, divisions);
+    put_type(b, &wv);
     if (!is_drum_part(pc) && alter)
         put(b, "<accidental>%s</accidental>", alter > 0 ? "sharp" : "flat");
-    if (tie_stop || tie_start) {
+    put_time_modification(b, &wv);
+    int tuplet = !chord && wv.k >= 0 && wv.actual != wv.normal;
+    if (tie_stop || tie_start || tuplet) {
         put(b, "<notations>");
+        int closes = chord ? 0 : tuplet_step(b, pc, &wv, dur, divisions);
         if (tie_stop)
             put(b, "<tied type=\"stop\"/>");
         if (tie_start)
             put(b, "<tied type=\"start\"/>");
+        if (closes)
+            put(b, "<tuplet type=\"stop\"/>");
         put(b, "</notations>");
+    } else if (!chord) {
+        pc->tup_open = 0;
     }
-    if (lyric)
-        put_lyric(b, lyric);
+    put_lyrics(b, pc, lyric_at);
     put(b, "</note>\n");
 }
 
-static void put_rest(xbuf *b, int64_t dur, int64_t divisions, int v, int whole_bar,
-                     const char *lyric)
+static void put_rest(xbuf *b, part_ctx *pc, int64_t dur, int64_t divisions, int v,
+                     int whole_bar, int64_t lyric_at)
 {
     put(b, "<note><rest%s/><duration>%" PRId64 "</duration><voice>%d</voice>",
         whole_bar ? " measure=\"yes\"" : "", dur, v + 1);
-    if (!whole_bar)
-        put_type(b, dur, divisions);
-    if (lyric)
-        put_lyric(b, lyric);
+    pc->tup_open &= !whole_bar;
+    if (!whole_bar) {
+        written_value wv = note_value(dur, divisions);
+        put_type(b, &wv);
+        put_time_modification(b, &wv);
+        if (wv.k >= 0 && wv.actual != wv.normal) {
+            put(b, "<notations>");
+            if (tuplet_step(b, pc, &wv, dur, divisions))
+                put(b, "<tuplet type=\"stop\"/>");
+            put(b, "</notations>");
+        } else {
+            pc->tup_open = 0;
+        }
+    }
+    put_lyrics(b, pc, lyric_at);
     put(b, "</note>\n");
 }
 
@@ -367,13 +491,12 @@ static void put_gap(xbuf *b, part_ctx *pc, int64_t from, int64_t to, int64_t div
                     const bar *br)
 {
     if (from == br->start && to == br->end && next_lyric_time(pc, from, to) == to) {
-        put_rest(b, to - from, divisions, 0, 1, NULL);
+        put_rest(b, pc, to - from, divisions, 0, 1, -1);
         return;
     }
     while (from < to) {
-        const char *ly = take_lyric(pc, from);
         int64_t next = next_lyric_time(pc, from + 1, to);
-        put_rest(b, next - from, divisions, 0, 0, ly);
+        put_rest(b, pc, next - from, divisions, 0, 0, from);
         from = next;
     }
 }
@@ -383,6 +506,7 @@ static int64_t put_voice(xbuf *b, part_ctx *pc, int v, const bar *br, int64_t di
 {
     voice *vo = &pc->voices[v];
     int64_t cursor = br->start;
+    pc->tup_open = 0;
     while (vo->next < vo->n) {
         const cluster *c = &vo->c[vo->next];
         if (c->dur > 0 ? c->time + c->dur <= br->start : c->time < br->start)
@@ -408,7 +532,7 @@ static int64_t put_voice(xbuf *b, part_ctx *pc, int v, const bar *br, int64_t di
             int64_t q = next_lyric_time(pc, p + 1, e);
             for (size_t i = 0; i < c->count; i++)
                 put_note(b, pc, &pc->notes[c->first + i], i > 0, q - p, divisions, c->time < p,
-                         c->time + c->dur > q, v, take_lyric(pc, p));
+                         c->time + c->dur > q, v, p);
             p = q;
         } while (p < e);
         cursor = e;

@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     musc_read_options o = musc_read_options_default();
     /* the last byte picks the reader flags, so every option gets fuzzed */
     if (size > 0)
-        o.flags = data[size - 1] & (MUSC_MUSICXML_KEEP_GRACE | MUSC_MUSICXML_WRITTEN_ORDER);
+        o.flags = data[size - 1] & (MUSC_MUSICXML_KEEP_GRACE | MUSC_MUSICXML_WRITTEN_ORDER |
+                                     MUSC_MUSICXML_PLAY_ORNAMENTS);
     musc_music *m = NULL;
     musc_report rep = {0};
     if (musc_musicxml_read_mem(data, size, &o, &m, &rep) != MUSC_OK) {

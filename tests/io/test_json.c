@@ -67,6 +67,8 @@ static musc_music *full_music(void)
     assert_int_equal(musc_track_add_chord(t, 960, 480, triad, 3, 80), 0);
     assert_int_equal(musc_track_add_chord(t, 1440, 10, NULL, 0, 64), 0);
     assert_int_equal(musc_track_add_lyric(t, 0, "Ah"), 0);
+    assert_int_equal(musc_track_add_lyric(t, 0, "Oh"), 0);
+    t->lyrics[t->n_lyrics - 1].verse = 1; /* a second verse round-trips */
     assert_int_equal(musc_track_add_annotation(t, 0, MUSC_ANN_MARKER, "Intro"), 0);
     assert_int_equal(musc_track_add_control(t, 0, 64, 127), 0);
     assert_int_equal(musc_track_add_control(t, 240, 7, 0), 0);

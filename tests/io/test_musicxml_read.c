@@ -172,6 +172,103 @@ static void grace_skipped_or_kept_and_cue_skipped(void **state)
     musc_music_free(m);
 }
 
+#define ORN_NOTE(step, alter, oct, dur, type, orn)                                          \
+    "<note><pitch><step>" #step "</step><alter>" #alter "</alter><octave>" #oct "</octave>"  \
+    "</pitch><duration>" #dur "</duration><type>" type "</type><notations><ornaments>" orn     \
+    "</ornaments></notations></note>"
+#define GRACE(slash, step, oct, type)                                                       \
+    "<note><grace" slash "/><pitch><step>" #step "</step><octave>" #oct "</octave></pitch>"   \
+    "<type>" type "</type></note>"
+
+/* Expected (time, duration, pitch) triples at 480 ticks a quarter. */
+static void assert_notes(const musc_track *t, const int64_t (*want)[3], size_t n)
+{
+    assert_int_equal(t->n_notes, n);
+    for (size_t i = 0; i < n; i++)
+        assert_note(t, i, want[i][0], want[i][1], (int)want[i][2]);
+}
+
+static void ornaments_and_graces_play_as_musescore(void **state)
+{
+    (void)state;
+    /* D major, 120 quarters a minute (MuseScore's default) */
+    const char *xml = SCORE(
+        "<measure><attributes><divisions>8</divisions><key><fifths>2</fifths></key></attributes>"
+        ORN_NOTE(E, 0, 5, 8, "quarter", "<trill-mark/>")
+        ORN_NOTE(G, 0, 5, 8, "quarter", "<mordent/>")
+        ORN_NOTE(A, 0, 5, 4, "eighth", "<turn/>")
+        ORN_NOTE(C, 1, 5, 2, "16th", "<inverted-mordent/>")
+        ORN_NOTE(A, -1, 5, 1, "32nd", "")
+        ORN_NOTE(G, 0, 5, 1, "32nd", "<trill-mark/>") "</measure>"
+        "<measure>" GRACE(" slash=\"yes\"", D, 5, "eighth") NOTE(C, 5, 8)
+        GRACE("", F, 5, "eighth") GRACE("", G, 5, "eighth") NOTE(E, 5, 8)
+        ORN_NOTE(G, 0, 5, 16, "half", "<trill-mark/>") "</measure>");
+    musc_music *m = read_ok(xml, MUSC_MUSICXML_PLAY_ORNAMENTS);
+    assert_int_equal(m->resolution, 480);
+    static const int64_t want[][3] = {
+        /* trill: 32nds, main and the key's upper note (F#) */
+        {0, 60, 76}, {60, 60, 78}, {120, 60, 76}, {180, 60, 78},
+        {240, 60, 76}, {300, 60, 78}, {360, 60, 76}, {420, 60, 78},
+        /* mordent: main, lower, main held */
+        {480, 60, 79}, {540, 60, 78}, {600, 360, 79},
+        /* turn on an eighth: upper, main, lower, main */
+        {960, 60, 83}, {1020, 60, 81}, {1080, 60, 79}, {1140, 60, 81},
+        /* inverted mordent on a 16th: three notes share it */
+        {1200, 40, 73}, {1240, 40, 74}, {1280, 40, 73},
+        /* Ab in the bar: a trill on a 32nd G goes to Ab, four notes of 15 */
+        {1320, 60, 80}, {1380, 15, 79}, {1395, 15, 80}, {1410, 15, 79}, {1425, 15, 80},
+        /* acciaccatura: 65 ms at 120 a minute = 62 ticks, taken from C */
+        {1440, 62, 74}, {1502, 418, 72},
+        /* two appoggiaturas: half of the principal, shared */
+        {1920, 120, 77}, {2040, 120, 79}, {2160, 240, 76},
+        /* the Ab of the last bar no longer holds: G-A in 32nds for a half */
+        {2400, 60, 79}, {2460, 60, 81}, {2520, 60, 79}, {2580, 60, 81},
+        {2640, 60, 79}, {2700, 60, 81}, {2760, 60, 79}, {2820, 60, 81},
+        {2880, 60, 79}, {2940, 60, 81}, {3000, 60, 79}, {3060, 60, 81},
+        {3120, 60, 79}, {3180, 60, 81}, {3240, 60, 79}, {3300, 60, 81},
+    };
+    assert_notes(&m->tracks[0], want, sizeof want / sizeof *want);
+    musc_music_free(m);
+    /* without the option the written notes (and graces skipped) */
+    m = read_ok(xml, 0);
+    assert_int_equal(m->tracks[0].n_notes, 9);
+    musc_music_free(m);
+    /* at 240 a minute a trill on a 32nd would be faster than 64 notes a
+     * second: played plain; at 40 a quarter's trill moves in 64ths */
+    const char *fast = SCORE(
+        "<measure>" ATTR(8) "<sound tempo=\"240\"/>"
+        ORN_NOTE(G, 0, 5, 1, "32nd", "<trill-mark/>") "</measure>"
+        "<measure><sound tempo=\"40\"/>"
+        ORN_NOTE(C, 0, 5, 2, "16th", "<trill-mark/>") "</measure>");
+    m = read_ok(fast, MUSC_MUSICXML_PLAY_ORNAMENTS);
+    static const int64_t want_fast[][3] = {
+        {0, 60, 79}, {60, 30, 72}, {90, 30, 74}, {120, 30, 72}, {150, 30, 74}};
+    assert_notes(&m->tracks[0], want_fast, sizeof want_fast / sizeof *want_fast);
+    musc_music_free(m);
+}
+
+static void lyric_verses_keep_their_number(void **state)
+{
+    (void)state;
+    const char *xml = SCORE(
+        "<measure>" ATTR(1)
+        "<note><pitch><step>C</step><octave>4</octave></pitch><duration>1</duration>"
+        "<lyric number=\"1\"><text>One</text></lyric><lyric number=\"2\"><text>Two</text>"
+        "</lyric><lyric number=\"chorus\"><text>Three</text></lyric></note>"
+        "<note><pitch><step>D</step><octave>4</octave></pitch><duration>1</duration>"
+        "<lyric><text>only</text></lyric></note></measure>");
+    musc_music *m = read_ok(xml, 0);
+    const musc_track *t = &m->tracks[0];
+    assert_int_equal(t->n_lyrics, 4);
+    const char *text[] = {"One", "Two", "Three", "only"};
+    const int verse[] = {0, 1, 2, 0}; /* a named verse: its position on the note */
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(t->lyrics[i].text, text[i]);
+        assert_int_equal(t->lyrics[i].verse, verse[i]);
+    }
+    musc_music_free(m);
+}
+
 static void transpose_written_to_sounding(void **state)
 {
     (void)state;
@@ -340,8 +437,10 @@ static void lyrics_tempo_key_time_dynamics(void **state)
     assert_int_equal(m->time_signatures[1].numerator, 5);
     assert_int_equal(m->time_signatures[1].denominator, 8);
     const musc_track *t = &m->tracks[0];
-    assert_int_equal(t->n_lyrics, 1);
+    assert_int_equal(t->n_lyrics, 2); /* both verses */
     assert_string_equal(t->lyrics[0].text, "Hey");
+    assert_string_equal(t->lyrics[1].text, "Ho");
+    assert_int_equal(t->lyrics[1].verse, 1);
     assert_int_equal(t->notes[0].velocity, 112);
     assert_int_equal(t->notes[1].velocity, 90);
     assert_int_equal(t->notes[2].velocity, 45);
@@ -713,6 +812,8 @@ int main(void)
         cmocka_unit_test(ties_merge_across_barlines),
         cmocka_unit_test(tuplets_and_divisions_lcm),
         cmocka_unit_test(grace_skipped_or_kept_and_cue_skipped),
+        cmocka_unit_test(ornaments_and_graces_play_as_musescore),
+        cmocka_unit_test(lyric_verses_keep_their_number),
         cmocka_unit_test(transpose_written_to_sounding),
         cmocka_unit_test(repeats_and_voltas_expand),
         cmocka_unit_test(da_capo_al_fine_and_dal_segno_al_coda),

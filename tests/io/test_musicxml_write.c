@@ -5,6 +5,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,8 @@ static const char *content_diff(const musc_music *a, const musc_music *b, int64_
             DIFF("track %zu: %zu lyrics vs %zu", t, x->n_lyrics, y->n_lyrics);
         for (size_t i = 0; i < x->n_lyrics; i++)
             if (x->lyrics[i].time * scale != y->lyrics[i].time ||
-                strcmp(x->lyrics[i].text, y->lyrics[i].text))
+                strcmp(x->lyrics[i].text, y->lyrics[i].text) ||
+                x->lyrics[i].verse != y->lyrics[i].verse)
                 DIFF("track %zu lyric %zu: %s vs %s", t, i, x->lyrics[i].text, y->lyrics[i].text);
         size_t nc = 0;
         for (size_t i = 0; i < x->n_annotations; i++)
@@ -159,6 +161,8 @@ static musc_music *sample_music(void)
     musc_track_add_lyric(p, 0, "Hel");
     musc_track_add_lyric(p, 34, "lo"); /* on a rest */
     musc_track_add_lyric(p, 160, "in a tie & note");
+    musc_track_add_lyric(p, 0, "Good"); /* a second verse on the same note */
+    p->lyrics[p->n_lyrics - 1].verse = 1;
     musc_track_add_annotation(p, 0, MUSC_ANN_CHORD, "Am7");
     musc_track_add_annotation(p, 13, MUSC_ANN_CHORD, "C/E");
     musc_track_add_annotation(p, 96, MUSC_ANN_CHORD, "Bb7(b9)");
@@ -329,6 +333,61 @@ static void shared_files_round_trip(void **state)
 
 /* ---- MuseScore 3 opens what musc writes -------------------------------- */
 
+/* Triplet eighths, quintuplet 16ths and triplet quarters in one 4/4 bar at
+ * 60 ticks a quarter. */
+static musc_music *tuplet_music(void)
+{
+    musc_music *m = musc_music_new(60);
+    musc_music_add_time_signature(m, 0, 4, 4);
+    musc_track *t = musc_music_add_track(m, 0, 0, "Tuplets");
+    static const int white[] = {60, 62, 64, 65, 67, 69, 71, 72, 74, 76, 77}; /* no <accidental> */
+    for (int i = 0; i < 3; i++)
+        musc_track_add_note(t, 20 * i, 20, white[i], 80);
+    for (int i = 0; i < 5; i++)
+        musc_track_add_note(t, 60 + 12 * i, 12, white[3 + i], 80);
+    for (int i = 0; i < 3; i++)
+        musc_track_add_note(t, 120 + 40 * i, 40, white[8 + i], 80);
+    return m;
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *s = text; (s = strstr(s, what)); s++)
+        n++;
+    return n;
+}
+
+static void tuplets_are_written_with_time_modification(void **state)
+{
+    (void)state;
+    musc_music *m = tuplet_music();
+    uint8_t *xml = NULL;
+    size_t n = 0;
+    assert_int_equal(musc_musicxml_write_mem(m, &xml, &n), MUSC_OK);
+    char *text = malloc(n + 1);
+    memcpy(text, xml, n);
+    text[n] = '\0';
+    const char *three = "<type>eighth</type><time-modification><actual-notes>3</actual-notes>"
+                        "<normal-notes>2</normal-notes></time-modification>";
+    const char *five = "<type>16th</type><time-modification><actual-notes>5</actual-notes>"
+                       "<normal-notes>4</normal-notes></time-modification>";
+    const char *three_q = "<type>quarter</type><time-modification><actual-notes>3"
+                          "</actual-notes><normal-notes>2</normal-notes></time-modification>";
+    assert_int_equal(count_of(text, three), 3);
+    assert_int_equal(count_of(text, five), 5);
+    assert_int_equal(count_of(text, three_q), 3);
+    /* one bracket per group */
+    assert_int_equal(count_of(text, "<tuplet type=\"start\"/>"), 3);
+    assert_int_equal(count_of(text, "<tuplet type=\"stop\"/>"), 3);
+    free(text);
+    free(xml);
+    musc_music *back = round_trip(m, "write-tuplets.musicxml");
+    assert_same(m, back, back->resolution / m->resolution);
+    musc_music_free(back);
+    musc_music_free(m);
+}
+
 static void musescore_opens_written_files(void **state)
 {
     (void)state;
@@ -365,6 +424,34 @@ static void musescore_opens_written_files(void **state)
     }
     free(out);
     musc_music_free(m);
+    /* tuplets: MuseScore must place every note where musc wrote it */
+    m = tuplet_music();
+    remove(mid);
+    assert_int_equal(musc_write(m, xml, &o), MUSC_OK);
+    snprintf(cmd, sizeof cmd, "QT_QPA_PLATFORM=offscreen timeout 120 mscore3 -o '%s' '%s'", mid,
+             xml);
+    assert_int_equal(test_run(cmd, NULL, NULL), 0);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/io/midi_notes.py' '%s'",
+             getenv("MUSC_SOURCE_DIR") ? getenv("MUSC_SOURCE_DIR") : ".", mid);
+    out = NULL;
+    assert_int_equal(test_run(cmd, &out, NULL), 0);
+    size_t found = 0;
+    const char *line = strchr(out, '\n');
+    while (line && line[1]) {
+        int pitch, ch;
+        double start, dur;
+        if (sscanf(line + 1, "%d %lf %lf %d", &pitch, &start, &dur, &ch) == 4)
+            for (size_t i = 0; i < m->tracks[0].n_notes; i++) {
+                const musc_note *x = &m->tracks[0].notes[i];
+                if (x->pitch == pitch && fabs((double)x->time / 60 - start) < 1.0 / 480)
+                    found++;
+            }
+        line = strchr(line + 1, '\n');
+    }
+    printf("musescore placed %zu of %zu tuplet notes\n", found, m->tracks[0].n_notes);
+    assert_int_equal(found, m->tracks[0].n_notes);
+    free(out);
+    musc_music_free(m);
     remove(xml);
     remove(mid);
     free(xml);
@@ -379,6 +466,7 @@ int main(void)
         cmocka_unit_test(files_by_extension_and_overwrite),
         cmocka_unit_test(invalid_music_is_refused),
         cmocka_unit_test(shared_files_round_trip),
+        cmocka_unit_test(tuplets_are_written_with_time_modification),
         cmocka_unit_test(musescore_opens_written_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
