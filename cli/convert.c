@@ -18,8 +18,6 @@ static const char *const convert_help =
     "usage: musc convert IN OUT [--force] [--strict] [--overlap POLICY]\n"
     "                    [--resolution N] [--quantize GRID [--snap-ends]]\n"
     "                    [--transpose N] [--trim A:B] [--json] [--quiet]\n"
-    "                    [--tune N|TITLE]\n"
-    "                    [--transpose N] [--json] [--quiet]\n"
     "                    [--tune N|TITLE] [--ornaments]\n"
     "       musc convert BOOK.abc OUTDIR --all [--to EXT] [options]\n"
     "\n"
@@ -214,7 +212,7 @@ int cmd_convert(int argc, char **argv)
         {"snap-ends", no_argument, NULL, 'E'},     {"transpose", required_argument, NULL, 't'},
         {"tune", required_argument, NULL, 'T'},    {"all", no_argument, NULL, 'A'},
         {"to", required_argument, NULL, 'o'},      {"trim", required_argument, NULL, 'R'},
-        {"to", required_argument, NULL, 'o'},      {"ornaments", no_argument, NULL, 'N'},
+        {"ornaments", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0}};
     const char *tune = NULL, *to = "mid";
     int all = 0, ornaments = 0;
