@@ -27,6 +27,7 @@
 #include "musc/dataset.h"
 #include "musc/nn.h"
 #include "musc/kern.h"
+#include "musc/rolls.h"
 
 #ifdef __cplusplus
 extern "C" {
