@@ -128,7 +128,10 @@ static void json_reader_dispatches_by_content(void **state)
 
 static void expect_error(const char *text, int flags, int code, const char *needle)
 {
-    test_save_seed("rolls", "error", text, strlen(text));
+    static int count;
+    char name[32];
+    snprintf(name, sizeof name, "error-%d", count++);
+    test_save_seed("rolls", name, text, strlen(text));
     musc_music **list = NULL;
     size_t n = 0;
     musc_read_options o = musc_read_options_default();
