@@ -31,7 +31,7 @@
  *
  * Errors are MUSC_ERR_FORMAT naming the element ("train[3][17][2]: expected
  * a MIDI pitch 0..127, got 200") or the line and column of a JSON syntax
- * error. Limits: 2^24 steps per file, 1024 entries per step.
+ * error. Limits: 2^24 steps and 2^20 pieces per file, 1024 entries per step.
  */
 #ifndef MUSC_ROLLS_H
 #define MUSC_ROLLS_H

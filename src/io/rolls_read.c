@@ -22,6 +22,7 @@
 
 #define MAX_STEPS ((size_t)1 << 24)
 #define MAX_ENTRIES 1024
+#define MAX_PIECES ((size_t)1 << 20)
 
 typedef struct rpiece {
     int split;
@@ -158,6 +159,8 @@ static musc_status read_piece(rbook *b, int split, size_t index_in_split)
             return bad(b, "expected a list of time steps (a piece)");
         return rc;
     }
+    if (b->n_pieces >= MAX_PIECES)
+        return bad(b, "more than 2^20 pieces");
     if (MUSC_GROW(b->pieces, b->cap_pieces, b->n_pieces + 1))
         return nomem();
     rpiece *p = &b->pieces[b->n_pieces++];

@@ -336,6 +336,19 @@ static void errors_and_repairs(void **state)
         k += (size_t)snprintf(buf + k, sizeof buf - k, "%dc\n", d);
     snprintf(buf + k, sizeof buf - k, "*-\n");
     expect_strict_error(buf, "too fine");
+    /* hostile: a repeated section that splits a spine (padded lines) grows
+     * the grid quadratically; the reader stops at its work limit */
+    size_t cap = 4 * 4000 + 256;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    k = (size_t)snprintf(big, cap, "**kern\n*>[A");
+    for (int i = 1; i < 4000; i++)
+        k += (size_t)snprintf(big + k, cap - k, ",A");
+    snprintf(big + k, cap - k, "]\n*>A\n*^\n4c\n4c\n4c\n4c\n4c\n4c\n4c\n4c\n4c\n4c\n*-\n");
+    m = NULL;
+    assert_int_equal(musc_kern_read_mem(big, strlen(big), NULL, &m, NULL), MUSC_ERR_FORMAT);
+    assert_non_null(strstr(musc_errmsg(), "2^26"));
+    free(big);
 }
 
 /* Haydn Op. 20 No. 1, first movement, bars 1 and 4, checked by hand
