@@ -166,9 +166,56 @@ json_t *cli_json_string(const char *text)
     return s;
 }
 
+/* --tune for piano-roll lists (rolls.h): N is the 1-based position in the
+ * file, or TITLE a piece's title ("test 3"). */
+static int select_rolls_piece(const char *cmd, const char *path, const char *tune,
+                              musc_read_options *options)
+{
+    uint8_t *data;
+    size_t size;
+    int st = musc_file_read_all(path, 0, &data, &size);
+    if (st) {
+        cli_fail(cmd, st);
+        return -1;
+    }
+    int is_rolls = musc_rolls_detect(data, size);
+    free(data);
+    if (!is_rolls) {
+        fprintf(stderr, "musc %s: --tune applies to ABC tune books and piano-roll lists, not '%s'\n",
+                cmd, path);
+        return -1;
+    }
+    musc_music **list = NULL;
+    size_t n = 0;
+    if ((st = musc_rolls_read_book(path, NULL, &list, NULL, &n, NULL))) {
+        cli_fail(cmd, st);
+        return -1;
+    }
+    char *end = NULL;
+    long number = strtol(tune, &end, 10);
+    int found = -1;
+    if (*tune && !*end) {
+        if (number >= 1 && (size_t)number <= n)
+            found = (int)(number - 1);
+    } else {
+        for (size_t i = 0; i < n && found < 0; i++)
+            if (list[i]->metadata.title && !strcasecmp(list[i]->metadata.title, tune))
+                found = (int)i;
+    }
+    musc_music_list_free(list, n);
+    if (found < 0) {
+        fprintf(stderr, "musc %s: %s: no piece %s (the file holds %zu)\n", cmd, path, tune, n);
+        return -1;
+    }
+    options->index = found;
+    return 0;
+}
+
 int cli_select_tune(const char *cmd, const char *path, const char *tune,
                     musc_read_options *options)
 {
+    if (musc_format_from_path(path) == MUSC_FORMAT_JSON)
+        return select_rolls_piece(cmd, path, tune, options);
     if (musc_format_from_path(path) != MUSC_FORMAT_ABC) {
         fprintf(stderr, "musc %s: --tune applies to ABC tune books, not '%s'\n", cmd, path);
         return -1;

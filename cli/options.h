@@ -64,15 +64,19 @@ json_t *cli_json_string(const char *text);
 
 /* --tune N|TITLE for an ABC tune book at `path`: set options->index to the
  * tune with reference number X:N (when TUNE is all digits) or the first
- * whose title equals TUNE (case-insensitive). Prints a message and returns
- * -1 when the file is not ABC or has no such tune. */
+ * whose title equals TUNE (case-insensitive). For piano-roll lists (.json,
+ * rolls.h) N is the piece's 1-based position and TITLE its title ("test 3").
+ * Prints a message and returns -1 when the file is neither or has no such
+ * tune. */
 int cli_select_tune(const char *cmd, const char *path, const char *tune,
                     musc_read_options *options);
 
 /* --tune N|TITLE for an ABC tune book at `path`: set options->index to the
  * tune with reference number X:N (when TUNE is all digits) or the first
- * whose title equals TUNE (case-insensitive). Prints a message and returns
- * -1 when the file is not ABC or has no such tune. */
+ * whose title equals TUNE (case-insensitive). For piano-roll lists (.json,
+ * rolls.h) N is the piece's 1-based position and TITLE its title ("test 3").
+ * Prints a message and returns -1 when the file is neither or has no such
+ * tune. */
 int cli_select_tune(const char *cmd, const char *path, const char *tune,
                     musc_read_options *options);
 

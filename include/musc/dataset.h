@@ -14,7 +14,11 @@
  *
  * A file holding several pieces, an ABC tune book, gives one piece per
  * tune, named "book.abc#k" for its k-th tune (1-based); a tune that fails
- * is listed under that name in failures.tsv.
+ * is listed under that name in failures.tsv. Piano-roll lists (rolls.h,
+ * the JSB chorales' JSON) likewise give one piece per entry, "file.json#k"
+ * (1-based in file order), and each such piece keeps the split the file
+ * gives it (its "train", "valid" or "test" list) instead of the hash
+ * split below; entries of any other key are split by hash.
  *
  * The output is byte-identical whatever the number of threads: files are
  * sorted by path, each is converted on its own, and results are gathered in

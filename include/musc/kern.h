@@ -62,7 +62,9 @@
  *  - Damage: a line with too few fields is padded with null tokens and one
  *    with too many is cut (repair notes; errors in strict mode); so is a
  *    token that is neither a note, a rest nor null, an out-of-range pitch,
- *    or an empty line. Errors name the line: "kern line 12: ...".
+ *    or an empty line. Errors name the line: "kern line 12: ...". Limits:
+ *    4096 spines, 1024 **kern spines, 2^24 played lines, 2^26 tokens read
+ *    (spines times played lines), times up to 2^36 quarter notes.
  */
 #ifndef MUSC_KERN_H
 #define MUSC_KERN_H

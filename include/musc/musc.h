@@ -30,6 +30,7 @@
 #include "musc/kern.h"
 #include "musc/harmonize.h"
 #include "musc/instrument.h"
+#include "musc/rolls.h"
 
 #ifdef __cplusplus
 extern "C" {

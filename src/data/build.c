@@ -23,6 +23,7 @@
 #include "musc/io.h"
 #include "musc/metrics.h"
 #include "musc/process.h"
+#include "musc/rolls.h"
 
 static const char *const repr_names[] = {NULL, "mmt", "event", "remi", "note"};
 static const char *const split_names[] = {"train", "valid", "test"};
@@ -444,10 +445,63 @@ static int convert_book(const char *full, const musc_dataset_options *o, dataset
     return 1;
 }
 
+/* Piano-roll lists (the JSB chorales' JSON) give one piece per entry,
+ * "file.json#k" (1-based, file order), each keeping the file's own split.
+ * Returns 0 when the file is not such a list (read it as MusPy JSON). */
+static int convert_rolls(const char *full, const musc_dataset_options *o, dataset_piece *p)
+{
+    uint8_t *text = NULL;
+    size_t size = 0;
+    if (musc_file_read_all(full, 0, &text, &size) != MUSC_OK)
+        return 0; /* musc_read reports the error */
+    int is_rolls = musc_rolls_detect(text, size);
+    free(text);
+    if (!is_rolls)
+        return 0;
+    musc_music **list = NULL;
+    int *splits = NULL;
+    size_t n = 0;
+    musc_status st = musc_rolls_read_book(full, NULL, &list, &splits, &n, NULL);
+    if (st != MUSC_OK) {
+        convert_music(st, NULL, o, p);
+        return 1;
+    }
+    if (n == 0 || !(p->subs = calloc(n, sizeof *p->subs))) {
+        st = n ? musc_error(MUSC_ERR_NOMEM, "out of memory")
+               : musc_error(MUSC_ERR_UNSUPPORTED, "no pieces");
+        musc_music_list_free(list, n);
+        free(splits);
+        convert_music(st, NULL, o, p);
+        return 1;
+    }
+    p->n_subs = n;
+    size_t len = strlen(p->path) + 24;
+    for (size_t i = 0; i < n; i++) {
+        dataset_piece *sp = &p->subs[i];
+        sp->format = p->format;
+        sp->given_split = splits[i] >= 0 && splits[i] < MUSC_N_SPLITS ? splits[i] + 1 : 0;
+        sp->path = malloc(len);
+        st = MUSC_OK;
+        if (!sp->path)
+            st = musc_error(MUSC_ERR_NOMEM, "out of memory");
+        else
+            snprintf(sp->path, len, "%s#%zu", p->path, i + 1);
+        convert_music(st, list[i], o, sp); /* frees the music */
+        list[i] = NULL;
+    }
+    free(list);
+    free(splits);
+    return 1;
+}
+
 static void convert_one(const char *root, const musc_dataset_options *o, dataset_piece *p)
 {
     char *full = join(root, p->path);
     if (full && musc_format_from_path(full) == MUSC_FORMAT_ABC && convert_book(full, o, p)) {
+        free(full);
+        return;
+    }
+    if (full && musc_format_from_path(full) == MUSC_FORMAT_JSON && convert_rolls(full, o, p)) {
         free(full);
         return;
     }
@@ -742,7 +796,7 @@ musc_status musc_dataset_build(const char *dir, const char *out,
         if (p->error || p->dup_of != SIZE_MAX)
             continue;
         p->id = ++id;
-        p->split = split_of(p->hash, o.split);
+        p->split = p->given_split ? p->given_split - 1 : split_of(p->hash, o.split);
     }
 
     char *tmp = NULL;

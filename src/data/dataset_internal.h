@@ -88,6 +88,7 @@ typedef struct dataset_piece {
     /* filled after conversion */
     size_t dup_of; /* index of the piece this duplicates, SIZE_MAX if none */
     int split;
+    int given_split; /* 1 + the split a file assigns (piano-roll lists), 0 = by hash */
     int64_t id;    /* catalogue id, 0 for failures and duplicates */
     int selected;
     /* a file of several pieces (an ABC book): one entry per piece, flattened

@@ -1559,6 +1559,16 @@ static int expand_voice(const parser *p, const voice *v, order *o)
         return rc;
     if (first_marker == v->n_items)
         return 0;
+    /* an order naming none of the body's parts (Nottingham's "P:B\&B" over
+     * a body with only "P:ad lib") plays the body as written, as abc2midi */
+    int known = 0;
+    for (const char *c = p->part_order; *c && !known; c++)
+        for (size_t i = first_marker; i < v->n_items && !known; i++)
+            known = v->items[i].kind == IT_PART && v->items[i].a == *c;
+    if (!known) {
+        o->n = 0;
+        return expand_range(v, 0, v->n_items, o);
+    }
     for (const char *c = p->part_order; *c; c++) {
         for (size_t i = first_marker; i < v->n_items; i++) {
             if (v->items[i].kind != IT_PART || v->items[i].a != *c)

@@ -25,6 +25,8 @@
 #include "../core/grow.h"
 #include "json_gzip.h"
 #include "json_lex.h"
+#include "musc/rolls.h"
+#include "rolls_internal.h"
 
 /* The walk's state: the text, where we are (for messages) and what to do
  * with damage. */
@@ -915,7 +917,7 @@ static musc_status read_root(reader *r, musc_music *m)
         jl_value_clear(&v);
         if ((rc = json_lex_finish(&r->lx)))
             return rc;
-        return bad(r, NULL, "expected an object (a MusPy music), got %s", got);
+        return bad(r, NULL, "expected an object (a MusPy music) or piano-roll lists (rolls.h), got %s", got);
     }
     musc_status rc = json_lex_open(&r->lx, '{');
     jl_value res = {0};
@@ -971,6 +973,12 @@ musc_status musc_json_read_mem(const uint8_t *data, size_t size, const musc_read
         data = plain;
         size = plain_size;
     }
+    if (musc_rolls_detect(data, size)) {
+        /* the other JSON layout musc reads: piano-roll lists (rolls.h) */
+        rc = musc_rolls_read_mem(data, size, options, out, report);
+        free(plain);
+        return rc;
+    }
     reader r = {.strict = options ? options->strict : 0, .report = report};
     json_lex_init(&r.lx, data ? (const char *)data : "", size);
     musc_music *m = musc_music_new(MUSC_DEFAULT_RESOLUTION);
@@ -1009,7 +1017,17 @@ musc_status musc_json_read(const char *path, const musc_read_options *options, m
     musc_status rc = musc_file_read_all(path, 0, &data, &size);
     if (rc)
         return rc;
-    rc = musc_json_read_mem(data, size, options, out, report);
+    if (musc_rolls_detect(data, size)) {
+        /* piano-roll lists: their reader takes the grid from the file name */
+        free(data);
+        return musc_rolls_read(path, options, out, report);
+    }
+    /* gzip-compressed piano-roll lists are detected after decompression */
+    musc_read_options o = options ? *options : musc_read_options_default();
+    int grid = musc_rolls_grid_of_name(path);
+    if (grid && !((o.flags >> 8) & 0xff))
+        o.flags |= MUSC_ROLLS_STEPS_PER_QUARTER(grid);
+    rc = musc_json_read_mem(data, size, &o, out, report);
     free(data);
     if (rc) {
         char msg[1024];

@@ -142,6 +142,7 @@ typedef struct reader {
     kmeta *keys, *meters, *tempos, *harms;
     size_t n_keys, cap_keys, n_meters, cap_meters, n_tempos, cap_tempos, n_harms, cap_harms;
     rat now;
+    uint64_t cells; /* fields visited, to bound the work hostile input can cause */
     char *title;
     char **creators;
     size_t n_creators, cap_creators;
@@ -150,6 +151,7 @@ typedef struct reader {
 #define MAX_SPINES 4096
 #define MAX_PARTS 1024
 #define MAX_PLAYED ((size_t)1 << 24)
+#define MAX_CELLS ((uint64_t)1 << 26) /* 3000 times the largest real score seen */
 
 static musc_status nomem(void) { return musc_error(MUSC_ERR_NOMEM, "out of memory"); }
 
@@ -1007,6 +1009,9 @@ static musc_status walk(reader *r)
             r->started = r->any_spines = 1;
             continue;
         }
+        r->cells += r->n_sp + 1;
+        if (r->cells > MAX_CELLS)
+            return fail(r, "more than 2^26 tokens to read (spines times played lines)");
         int interp = l->p[0] == '*';
         if ((st = split_fields(r, l, r->n_sp, interp ? "*" : ".")))
             return st;

@@ -263,6 +263,21 @@ static void grace_decorations_comments(void **state)
     musc_music_free(m);
 }
 
+/* A header P: order that names none of the body's parts plays the body as
+ * written, as abc2midi does (Nottingham reelsh-l.abc, X:48). */
+static void part_order_naming_no_part(void **state)
+{
+    (void)state;
+    musc_music *m = read_abc("X:1\nP:B\\&B\nL:1/4\nK:C\nz z|\nP:ad lib\nC D|E F|\n");
+    assert_int_equal(m->tracks[0].n_notes, 4);
+    expect_note(m, 0, 0, 60, 96, 48);
+    musc_music_free(m);
+    m = read_abc("X:1\nP:BA\nL:1/4\nK:C\nP:A\nC D|\nP:B\nE F|\n");
+    assert_int_equal(m->tracks[0].n_notes, 4);
+    expect_note(m, 0, 0, 64, 0, 48);
+    musc_music_free(m);
+}
+
 static void tune_book_and_selection(void **state)
 {
     (void)state;
@@ -496,6 +511,7 @@ int main(void)
         cmocka_unit_test(chord_track_option),
         cmocka_unit_test(grace_decorations_comments),
         cmocka_unit_test(tune_book_and_selection),
+        cmocka_unit_test(part_order_naming_no_part),
         cmocka_unit_test(errors_and_repairs),
         cmocka_unit_test(nottingham_matches_abc2midi),
     };

@@ -12,6 +12,15 @@
 #include "musc/musc.h"
 #include "test_support.h"
 
+/* Every input a test reads becomes a fuzzing seed of its own. */
+static void save_seed(const char *text)
+{
+    static int count;
+    char name[32];
+    snprintf(name, sizeof name, "unit-%d", count++);
+    test_save_seed("kern", name, text, strlen(text));
+}
+
 static musc_music *read_kern_flags(const char *text, int flags, musc_report *report)
 {
     musc_music *m = NULL;
@@ -20,7 +29,7 @@ static musc_music *read_kern_flags(const char *text, int flags, musc_report *rep
     int rc = musc_kern_read_mem(text, strlen(text), &o, &m, report);
     if (rc)
         fail_msg("reading failed: %s", musc_errmsg());
-    test_save_seed("kern", "unit", text, strlen(text));
+    save_seed(text);
     return m;
 }
 
@@ -32,7 +41,7 @@ static void expect_strict_error(const char *text, const char *needle)
     musc_music *m = NULL;
     musc_read_options o = musc_read_options_default();
     o.strict = 1;
-    test_save_seed("kern", "error", text, strlen(text));
+    save_seed(text);
     int rc = musc_kern_read_mem(text, strlen(text), &o, &m, NULL);
     if (rc != MUSC_ERR_FORMAT)
         fail_msg("expected a format error containing \"%s\", got %d", needle, rc);
@@ -327,6 +336,19 @@ static void errors_and_repairs(void **state)
         k += (size_t)snprintf(buf + k, sizeof buf - k, "%dc\n", d);
     snprintf(buf + k, sizeof buf - k, "*-\n");
     expect_strict_error(buf, "too fine");
+    /* hostile: a repeated section that splits a spine (padded lines) grows
+     * the grid quadratically; the reader stops at its work limit */
+    size_t cap = 4 * 4000 + 256;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    k = (size_t)snprintf(big, cap, "**kern\n*>[A");
+    for (int i = 1; i < 4000; i++)
+        k += (size_t)snprintf(big + k, cap - k, ",A");
+    snprintf(big + k, cap - k, "]\n*>A\n*^\n4c\n4c\n4c\n4c\n4c\n4c\n4c\n4c\n4c\n4c\n*-\n");
+    m = NULL;
+    assert_int_equal(musc_kern_read_mem(big, strlen(big), NULL, &m, NULL), MUSC_ERR_FORMAT);
+    assert_non_null(strstr(musc_errmsg(), "2^26"));
+    free(big);
 }
 
 /* Haydn Op. 20 No. 1, first movement, bars 1 and 4, checked by hand
@@ -349,6 +371,12 @@ static void haydn_opening_bars(void **state)
     int rc = musc_kern_read(path, NULL, &m, NULL);
     if (rc)
         fail_msg("%s", musc_errmsg());
+    char *text = test_read_file(path, NULL);
+    if (text) { /* the opening as a seed: real headers and spines */
+        text[strlen(text) > 3000 ? 3000 : strlen(text)] = '\0';
+        save_seed(text);
+        free(text);
+    }
     assert_int_equal(m->n_tracks, 4);
     assert_string_equal(m->metadata.title, "String Quartet in E-flat Major");
     assert_int_equal(m->key_signatures[0].fifths, -3);
