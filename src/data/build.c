@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../core/grow.h"
+#include "../io/scan.h"
 #include "dataset_internal.h"
 #include "musc/abc.h"
 #include "musc/io.h"
@@ -63,88 +64,6 @@ musc_dataset_options musc_dataset_options_default(void)
     o.remi = musc_remi_options_default();
     o.note = musc_note_repr_options_default();
     return o;
-}
-
-/* ---- scanning ----------------------------------------------------------- */
-
-typedef struct path_list {
-    char **items;
-    size_t n, cap;
-} path_list;
-
-static char *join(const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    char *s = malloc(na + nb + 2);
-    if (!s)
-        return NULL;
-    memcpy(s, a, na);
-    size_t k = na;
-    if (na && nb)
-        s[k++] = '/';
-    memcpy(s + k, b, nb + 1);
-    return s;
-}
-
-/* Depth-first walk of root/rel. Hidden entries are skipped and directory
- * symlinks are not followed (no cycles). */
-static musc_status scan_dir(const char *root, const char *rel, path_list *list, int depth)
-{
-    if (depth > 64)
-        return MUSC_OK;
-    char *full = *rel ? join(root, rel) : strdup(root);
-    if (!full)
-        return musc_error(MUSC_ERR_NOMEM, "out of memory");
-    DIR *d = opendir(full);
-    if (!d) {
-        musc_status st = musc_error(MUSC_ERR_IO, "%s: cannot read folder: %s", full, strerror(errno));
-        free(full);
-        return st;
-    }
-    musc_status st = MUSC_OK;
-    struct dirent *e;
-    while (st == MUSC_OK && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *child = join(rel, e->d_name);
-        char *cfull = join(full, e->d_name);
-        if (!child || !cfull) {
-            free(child);
-            free(cfull);
-            st = musc_error(MUSC_ERR_NOMEM, "out of memory");
-            break;
-        }
-        /* d_type saves two stat calls per file where the file system gives it */
-        struct stat sb;
-        int is_dir = e->d_type == DT_DIR ||
-                     (e->d_type == DT_UNKNOWN && lstat(cfull, &sb) == 0 && S_ISDIR(sb.st_mode));
-        int known = musc_format_from_path(e->d_name) != MUSC_FORMAT_UNKNOWN;
-        if (is_dir) {
-            st = scan_dir(root, child, list, depth + 1);
-            if (st == MUSC_ERR_IO) /* an unreadable subfolder is skipped */
-                st = MUSC_OK;
-            free(child);
-        } else if (known && (e->d_type == DT_REG ||
-                             (stat(cfull, &sb) == 0 && S_ISREG(sb.st_mode)))) {
-            if (MUSC_GROW(list->items, list->cap, list->n + 1) != 0) {
-                free(child);
-                st = musc_error(MUSC_ERR_NOMEM, "out of memory");
-            } else {
-                list->items[list->n++] = child;
-            }
-        } else {
-            free(child);
-        }
-        free(cfull);
-    }
-    closedir(d);
-    free(full);
-    return st;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* ---- converting one file ------------------------------------------------ */
@@ -496,7 +415,7 @@ static int convert_rolls(const char *full, const musc_dataset_options *o, datase
 
 static void convert_one(const char *root, const musc_dataset_options *o, dataset_piece *p)
 {
-    char *full = join(root, p->path);
+    char *full = musc_path_join(root, p->path);
     if (full && musc_format_from_path(full) == MUSC_FORMAT_ABC && convert_book(full, o, p)) {
         free(full);
         return;
@@ -757,7 +676,7 @@ musc_status musc_dataset_build(const char *dir, const char *out,
                                           "valid.shard", "test.shard"};
     char *paths[5] = {0};
     for (int i = 0; i < 5; i++)
-        if (!(paths[i] = join(out, outputs[i]))) {
+        if (!(paths[i] = musc_path_join(out, outputs[i]))) {
             st = musc_error(MUSC_ERR_NOMEM, "out of memory");
             goto done_paths;
         }
@@ -769,11 +688,13 @@ musc_status musc_dataset_build(const char *dir, const char *out,
                 goto done_paths;
             }
 
-    path_list list = {0};
-    st = scan_dir(dir, "", &list, 0);
+    struct {
+        char **items;
+        size_t n;
+    } list = {0};
+    st = musc_scan_files(dir, "", NULL, &list.items, &list.n);
     if (st != MUSC_OK)
         goto done_list;
-    qsort(list.items, list.n, sizeof *list.items, cmp_str);
     dataset_piece *pieces = calloc(list.n ? list.n : 1, sizeof *pieces);
     if (!pieces) {
         st = musc_error(MUSC_ERR_NOMEM, "out of memory");
@@ -801,7 +722,7 @@ musc_status musc_dataset_build(const char *dir, const char *out,
 
     char *tmp = NULL;
     if (st == MUSC_OK) {
-        tmp = join(out, ".catalogue.sqlite.tmp");
+        tmp = musc_path_join(out, ".catalogue.sqlite.tmp");
         if (!tmp)
             st = musc_error(MUSC_ERR_NOMEM, "out of memory");
     }

@@ -10,7 +10,6 @@
 #include "musc/instrument.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "../core/grow.h"
+#include "../io/scan.h"
 #include "musc/io.h"
 
 static const char *const part_names[3][MUSC_INSTR_MAX_PARTS] = {
@@ -352,70 +352,10 @@ int musc_instrument_split_of(const char *relpath)
 
 /* ------------------------------------------------------------ folder scan */
 
-typedef struct {
-    char **items;
-    size_t n, cap;
-} path_list;
-
-static char *join(const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    char *s = malloc(na + nb + 2);
-    if (!s)
-        return NULL;
-    memcpy(s, a, na);
-    size_t k = na;
-    if (na && nb && a[na - 1] != '/')
-        s[k++] = '/';
-    memcpy(s + k, b, nb + 1);
-    return s;
-}
-
 static int wanted(const char *name)
 {
     musc_format f = musc_format_from_path(name);
     return f == MUSC_FORMAT_MIDI || f == MUSC_FORMAT_MUSICXML || f == MUSC_FORMAT_MXL;
-}
-
-static musc_status scan(const char *full, const char *rel, path_list *list, int depth)
-{
-    if (depth > 32)
-        return MUSC_OK;
-    DIR *d = opendir(full);
-    if (!d)
-        return musc_error(MUSC_ERR_IO, "instrument: cannot read folder %s: %s", full,
-                          strerror(errno));
-    musc_status st = MUSC_OK;
-    struct dirent *e;
-    while (!st && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *cfull = join(full, e->d_name), *crel = join(rel, e->d_name);
-        struct stat sb;
-        if (!cfull || !crel) {
-            st = musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
-        } else if (stat(cfull, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            st = scan(cfull, crel, list, depth + 1);
-            if (st == MUSC_ERR_IO)
-                st = MUSC_OK;
-        } else if (S_ISREG(sb.st_mode) && wanted(e->d_name)) {
-            if (MUSC_GROW(list->items, list->cap, list->n + 1)) {
-                st = musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
-            } else {
-                list->items[list->n++] = crel;
-                crel = NULL;
-            }
-        }
-        free(cfull);
-        free(crel);
-    }
-    closedir(d);
-    return st;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 void musc_instrument_set_free(musc_instrument_set *set)
@@ -447,7 +387,10 @@ musc_status musc_instrument_load(const char *dirs, musc_instrument_ensemble e, i
     memset(out, 0, sizeof *out);
     if (!dirs || !*dirs || (unsigned)e > 2 || split < -1 || split > 2)
         return musc_error(MUSC_ERR_ARG, "instrument: bad folder, ensemble or split");
-    path_list list = {0};
+    struct {
+        char **items;
+        size_t n;
+    } list = {0};
     musc_status st = MUSC_OK;
     size_t piece_cap = 0;
     const char *p = dirs;
@@ -461,15 +404,28 @@ musc_status musc_instrument_load(const char *dirs, musc_instrument_ensemble e, i
             break;
         }
         size_t first = list.n;
-        st = scan(dir, base, &list, 0);
-        if (!st)
-            qsort(list.items + first, list.n - first, sizeof *list.items, cmp_str);
+        char **found = NULL;
+        size_t n_found = 0;
+        st = musc_scan_files(dir, base, wanted, &found, &n_found);
+        if (!st && n_found) {
+            char **grown = realloc(list.items, (list.n + n_found) * sizeof *grown);
+            if (!grown) {
+                for (size_t i = 0; i < n_found; i++)
+                    free(found[i]);
+                st = musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
+            } else {
+                list.items = grown;
+                memcpy(list.items + list.n, found, n_found * sizeof *found);
+                list.n += n_found;
+            }
+        }
+        free(found);
         /* read this folder's files (paths in the list are prefixed by base) */
         for (size_t i = first; !st && i < list.n; i++) {
             if (split >= 0 && musc_instrument_split_of(list.items[i]) != split)
                 continue;
             out->n_files++;
-            char *full = join(dir, list.items[i] + strlen(base) + 1);
+            char *full = musc_path_join(dir, list.items[i] + strlen(base) + 1);
             if (!full) {
                 st = musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
                 break;
