@@ -171,7 +171,7 @@ size_t musc_mmt_prompt_rows(const int32_t *codes, size_t n_rows, int beats)
     size_t i = 0;
     for (; i < n_rows; i++) {
         const int32_t *r = codes + i * NF;
-        if (r[0] == MUSC_MMT_END_OF_SONG || (r[0] == MUSC_MMT_NOTE && r[1] - 1 >= beats))
+        if (r[0] == MUSC_MMT_END_OF_SONG || (r[0] == MUSC_MMT_NOTE && (int64_t)r[1] - 1 >= beats))
             break;
     }
     return i;
@@ -381,7 +381,7 @@ musc_status musc_mmt_generate(musc_mmt_model *m, const int32_t *prompt, size_t n
                 if ((st = musc_mmt_model_head(m, f, row, logits)) != MUSC_OK)
                     goto done;
                 row[f] = draw(logits, ok, V[f], &o, cands, &rng);
-                if (f == 1 && o.max_beats > 0 && row[1] - 1 >= o.max_beats) {
+                if (f == 1 && o.max_beats > 0 && (int64_t)row[1] - 1 >= o.max_beats) {
                     stop = 1;
                     break;
                 }

@@ -543,6 +543,21 @@ static void test_training_overfits_and_resumes_exactly(void **state)
     free(data);
 }
 
+/* Prompt cutting reads codes that nothing has checked yet: extreme beat
+ * codes must not overflow (found by fuzz_mmt_config). */
+static void test_prompt_rows_extreme_codes(void **state)
+{
+    (void)state;
+    int32_t rows[3 * 6] = {0};
+    rows[0] = 0; /* start-of-song */
+    rows[6] = MUSC_MMT_NOTE;
+    rows[7] = INT32_MIN;
+    rows[12] = MUSC_MMT_NOTE;
+    rows[13] = INT32_MAX;
+    assert_int_equal(musc_mmt_prompt_rows(rows, 3, 4), 2);
+    assert_int_equal(musc_mmt_prompt_rows(rows, 3, INT32_MAX), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -555,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_sampling_respects_grammar),
         cmocka_unit_test(test_sampling_is_reproducible_and_cache_free_equal),
         cmocka_unit_test(test_prompts),
+        cmocka_unit_test(test_prompt_rows_extreme_codes),
         cmocka_unit_test(test_training_overfits_and_resumes_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
