@@ -451,8 +451,9 @@ static musc_status read_time(mx_reader *r, part_state *ps, mx_measure *m, xmlNod
             num = num * (l / den) + b * (l / dd);
             den = l;
         }
-        if (num > 100000 || den > 1 << 20)
-            return mx_fail(r, c, "time signature too large");
+        if (num > 255 || den > 1 << 20)
+            return mx_fail(r, c, "time signature %ld/%ld too large (at most 255 beats a bar)",
+                           num, den);
     }
     if (!den)
         return MUSC_OK; /* senza-misura */

@@ -632,6 +632,13 @@ static void errors_name_the_line(void **state)
     assert_int_equal(read_flags(SCORE("<measure>" ATTR(1) NOTE(C, 4, 1e300) "</measure>"), 0, &m,
                                 NULL),
                      MUSC_ERR_FORMAT);
+    /* a bar of more beats than a time signature holds (found by fuzz_musicxml) */
+    assert_int_equal(read_flags(SCORE("<measure><attributes><divisions>1</divisions><time><beats>"
+                                      "x323</beats><beat-type>4</beat-type></time></attributes>"
+                                      NOTE(C, 4, 1) "</measure>"),
+                                0, &m, NULL),
+                     MUSC_ERR_FORMAT);
+    assert_non_null(strstr(musc_errmsg(), "255 beats"));
     assert_null(m);
 }
 
