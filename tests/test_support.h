@@ -34,6 +34,20 @@ int test_write_file(const char *path, const void *data, size_t size);
 /* Read a whole file (malloc'd, NUL-terminated); NULL on failure. */
 char *test_read_file(const char *path, size_t *size);
 
+/* Under the sanitizers (several times slower) the tests that read every
+ * file of a shared data set take every SAMPLE-th file only, so
+ * `make test-asan` stays short; the plain build reads them all. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SAMPLE 8
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SAMPLE 8
+#endif
+#endif
+#ifndef SAMPLE
+#define SAMPLE 1
+#endif
+
 /* Save an input as a fuzzing seed: ${MUSC_TEST_TMP}/corpus/<target>/<name>.
  * The fuzz target fuzz_<target> starts from these. Best effort. */
 void test_save_seed(const char *target, const char *name, const void *data, size_t size);

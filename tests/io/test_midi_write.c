@@ -8,18 +8,6 @@
 #include "test_support.h"
 #include "musc/musc.h"
 
-/* Under the sanitizers (several times slower) the dataset pass takes every
- * SAMPLE-th file only, so `make test-asan` stays short. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SAMPLE 8
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SAMPLE 8
-#endif
-#endif
-#ifndef SAMPLE
-#define SAMPLE 1
-#endif
 
 #include <glob.h>
 #include <stdio.h>

@@ -15,18 +15,6 @@
 #include "musc/musc.h"
 #include "test_support.h"
 
-/* Under the sanitizers (ten times slower) the dataset tests take every
- * SAMPLE-th file; the plain build reads them all. */
-#if defined(__SANITIZE_ADDRESS__)
-#define SAMPLE 8
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SAMPLE 8
-#endif
-#endif
-#ifndef SAMPLE
-#define SAMPLE 1
-#endif
 static size_t sample_counter;
 
 /* Describe the first difference in what MusicXML keeps; "" when equal. */
