@@ -16,20 +16,11 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 data=${MUSC_SHARED_DATA:-$root/../shared/data}
+. "$root/bench/lib.sh"
 python=/usr/bin/python3 # Debian's mido belongs to this interpreter
 
-files=$(ls "$data"/pop909/POP909/*/[0-9][0-9][0-9].mid 2>/dev/null | head -n "${LIMIT:-100000}")
-if [ -z "$files" ]; then
-    echo "bench/metrics.sh: no POP909 files under $data/pop909/POP909" >&2
-    exit 1
-fi
-if [ ! -f "$build/libmusc.a" ]; then
-    echo "bench/metrics.sh: $build/libmusc.a not found; run make first" >&2
-    exit 1
-fi
-deps=$(sed -n 's/^Requires.private: //p' "$build/musc.pc")
-${CC:-cc} -O2 -std=c17 -Wall -I"$root/include" "$root/bench/metrics_bench.c" "$build/libmusc.a" \
-    $(pkg-config --libs $deps) -fopenmp -lm -lpthread -o "$build/metrics_bench"
+files=$(bench_pop909_files "$data")
+bench_compile metrics_bench -fopenmp
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -22,24 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-static double seconds(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-typedef struct timing {
-    double wall, cpu;
-} timing;
-
-static void keep_best(timing *best, double wall0, double cpu0)
-{
-    double wall = seconds(CLOCK_MONOTONIC) - wall0;
-    double cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    if (best->wall == 0 || wall < best->wall)
-        *best = (timing){wall, cpu};
-}
+#include "bench_common.h"
 
 typedef struct work {
     char **paths;
@@ -79,30 +62,30 @@ int main(int argc, char **argv)
             fprintf(stderr, "metrics_bench: %s: %s\n", paths[i], musc_errmsg());
             return 1;
         }
-    timing t1 = {0}, t0 = {0}, t2 = {0};
+    bench_timing t1 = {0}, t0 = {0}, t2 = {0};
     for (int r = 0; r < repeats; r++) {
-        double w = seconds(CLOCK_MONOTONIC), c = seconds(CLOCK_PROCESS_CPUTIME_ID);
+        double w = bench_now(), c = bench_cpu_now();
         work one = {paths, 0, n, 1, 0};
         run(&one);
-        keep_best(&t1, w, c);
+        bench_keep_best(&t1, w, c);
         if (one.failed)
             return 1;
-        w = seconds(CLOCK_MONOTONIC);
-        c = seconds(CLOCK_PROCESS_CPUTIME_ID);
+        w = bench_now();
+        c = bench_cpu_now();
         for (size_t i = 0; i < n; i++) {
             musc_metrics m;
             musc_metrics_compute(music[i], NULL, &m);
             musc_metrics_clear(&m);
         }
-        keep_best(&t0, w, c);
-        w = seconds(CLOCK_MONOTONIC);
-        c = seconds(CLOCK_PROCESS_CPUTIME_ID);
+        bench_keep_best(&t0, w, c);
+        w = bench_now();
+        c = bench_cpu_now();
         work a = {paths, 0, n, 2, 0}, b = {paths, 1, n, 2, 0};
         pthread_t th;
         pthread_create(&th, NULL, run, &b);
         run(&a);
         pthread_join(th, NULL);
-        keep_best(&t2, w, c);
+        bench_keep_best(&t2, w, c);
     }
     printf("read_metrics files=%zu seconds=%.6f cpu_seconds=%.6f\n", n, t1.wall, t1.cpu);
     printf("metrics_only files=%zu seconds=%.6f cpu_seconds=%.6f\n", n, t0.wall, t0.cpu);

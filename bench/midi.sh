@@ -15,22 +15,12 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 data=${MUSC_SHARED_DATA:-$root/../shared/data}
+. "$root/bench/lib.sh"
 python=/usr/bin/python3 # Debian's mido belongs to this interpreter
 
-files=$(ls "$data"/pop909/POP909/*/[0-9][0-9][0-9].mid 2>/dev/null | head -n "${LIMIT:-100000}")
-if [ -z "$files" ]; then
-    echo "bench/midi.sh: no POP909 files under $data/pop909/POP909" >&2
-    exit 1
-fi
-if [ ! -f "$build/libmusc.a" ]; then
-    echo "bench/midi.sh: $build/libmusc.a not found; run make first" >&2
-    exit 1
-fi
+files=$(bench_pop909_files "$data")
 
-# Link the static library with the packages its pkg-config file names.
-deps=$(sed -n 's/^Requires.private: //p' "$build/musc.pc")
-${CC:-cc} -O2 -std=c17 -Wall -I"$root/include" "$root/bench/midi_bench.c" "$build/libmusc.a" \
-    $(pkg-config --libs $deps) -lm -lpthread -o "$build/midi_bench"
+bench_compile midi_bench
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

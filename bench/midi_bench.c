@@ -19,26 +19,9 @@
 #include <string.h>
 #include <time.h>
 
-static double seconds(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench_common.h"
 
-typedef struct timing {
-    double wall, cpu;
-} timing;
-
-static void keep_best(timing *best, double wall0, double cpu0)
-{
-    double wall = seconds(CLOCK_MONOTONIC) - wall0;
-    double cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    if (best->wall == 0 || wall < best->wall)
-        *best = (timing){wall, cpu};
-}
-
-static void report(const char *name, size_t files, size_t bytes, timing t)
+static void report(const char *name, size_t files, size_t bytes, bench_timing t)
 {
     printf("%s files=%zu bytes=%zu seconds=%.6f cpu_seconds=%.6f\n", name, files, bytes, t.wall,
            t.cpu);
@@ -75,39 +58,39 @@ int main(int argc, char **argv)
         in_bytes += size[i];
     }
 
-    timing best = {0, 0};
+    bench_timing best = {0, 0};
     for (int r = 0; r < repeats; r++) {
-        double w = seconds(CLOCK_MONOTONIC), c = seconds(CLOCK_PROCESS_CPUTIME_ID);
+        double w = bench_now(), c = bench_cpu_now();
         for (size_t i = 0; i < n; i++) {
             musc_music *m;
             if (musc_midi_read(paths[i], NULL, &m, NULL))
                 return die("cannot parse", paths[i]);
             musc_music_free(m);
         }
-        keep_best(&best, w, c);
+        bench_keep_best(&best, w, c);
     }
     report("read_file", n, in_bytes, best);
 
-    best = (timing){0, 0};
+    best = (bench_timing){0, 0};
     for (int r = 0; r < repeats; r++) {
-        double w = seconds(CLOCK_MONOTONIC), c = seconds(CLOCK_PROCESS_CPUTIME_ID);
+        double w = bench_now(), c = bench_cpu_now();
         for (size_t i = 0; i < n; i++) {
             musc_music *m;
             if (musc_midi_read_mem(data[i], size[i], NULL, &m, NULL))
                 return die("cannot parse", paths[i]);
             musc_music_free(m);
         }
-        keep_best(&best, w, c);
+        bench_keep_best(&best, w, c);
     }
     report("parse_mem", n, in_bytes, best);
 
     for (size_t i = 0; i < n; i++)
         if (musc_midi_read_mem(data[i], size[i], NULL, &music[i], NULL))
             return die("cannot parse", paths[i]);
-    best = (timing){0, 0};
+    best = (bench_timing){0, 0};
     for (int r = 0; r < repeats; r++) {
         out_bytes = 0;
-        double w = seconds(CLOCK_MONOTONIC), c = seconds(CLOCK_PROCESS_CPUTIME_ID);
+        double w = bench_now(), c = bench_cpu_now();
         for (size_t i = 0; i < n; i++) {
             uint8_t *out;
             size_t out_size;
@@ -116,7 +99,7 @@ int main(int argc, char **argv)
             out_bytes += out_size;
             free(out);
         }
-        keep_best(&best, w, c);
+        bench_keep_best(&best, w, c);
     }
     report("write_mem", n, out_bytes, best);
 

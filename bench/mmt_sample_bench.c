@@ -16,20 +16,7 @@
 #include <time.h>
 
 #include "musc/musc.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "bench_common.h"
 
 int main(int argc, char **argv)
 {
@@ -56,12 +43,12 @@ int main(int argc, char **argv)
     for (int r = 0; r < repeats; r++) {
         o.seed = (uint64_t)r + 1;
         int32_t *codes;
-        double t0 = now(), c0 = cpu_now();
+        double t0 = bench_now(), c0 = bench_cpu_now();
         if (musc_mmt_generate(m, NULL, 0, &o, &codes, &rows, &got)) {
             fprintf(stderr, "%s\n", musc_errmsg());
             return 1;
         }
-        double dt = now() - t0, dc = cpu_now() - c0;
+        double dt = bench_now() - t0, dc = bench_cpu_now() - c0;
         best = dt < best ? dt : best;
         best_cpu = dc < best_cpu ? dc : best_cpu;
         free(codes);

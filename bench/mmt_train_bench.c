@@ -18,47 +18,8 @@
 #include <time.h>
 
 #include "musc/musc.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double sgemm_gflops(int threads, int M, int N, int K)
-{
-    float *a = calloc((size_t)M * K, 4), *b = calloc((size_t)N * K, 4), *c = calloc((size_t)M * N, 4);
-    for (size_t i = 0; i < (size_t)M * K; i++)
-        a[i] = 0.001f * (float)(i % 97);
-    for (size_t i = 0; i < (size_t)N * K; i++)
-        b[i] = 0.001f * (float)(i % 89);
-    omp_set_num_threads(threads);
-    double best = 1e30;
-    for (int r = 0; r < 5; r++) {
-        double t0 = now();
-#pragma omp parallel
-        {
-            int nt = omp_get_num_threads(), id = omp_get_thread_num();
-            int lo = M * id / nt, hi = M * (id + 1) / nt;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, hi - lo, N, K, 1.0f,
-                        a + (size_t)lo * K, K, b, K, 0.0f, c + (size_t)lo * N, N);
-        }
-        double t = now() - t0;
-        best = t < best ? t : best;
-    }
-    free(a);
-    free(b);
-    free(c);
-    return 2.0 * M * N * K / best / 1e9;
-}
+#define BENCH_WITH_SGEMM
+#include "bench_common.h"
 
 int main(int argc, char **argv)
 {
@@ -91,7 +52,7 @@ int main(int argc, char **argv)
             codes[i * MUSC_MMT_FIELDS + f] = rand() % cfg.field_sizes[f];
     double tps[3] = {0}, cpu[3] = {0};
     for (int threads = 1; threads <= 2; threads++) {
-        double peak = sgemm_gflops(threads, B * T, F, C);
+        double peak = bench_sgemm_gflops(threads, B * T, F, C);
         omp_set_num_threads(threads);
         musc_mmt_model *m;
         musc_nn_adamw opt;
@@ -106,7 +67,7 @@ int main(int argc, char **argv)
         double loss = 0, t0 = 0, c0 = 0;
         for (int s = 0; s <= steps; s++) {
             if (s == 1)
-                t0 = now(), c0 = cpu_now(); /* step 0 warms up */
+                t0 = bench_now(), c0 = bench_cpu_now(); /* step 0 warms up */
             musc_nn_params_zero_grad(musc_mmt_model_params(m));
             if (musc_mmt_model_loss(m, codes, NULL, B, T + 1, 1, (uint64_t)s, 1, NULL, &loss,
                                     NULL)) {
@@ -116,7 +77,7 @@ int main(int argc, char **argv)
             musc_nn_clip_grad_norm(musc_mmt_model_params(m), 1.0f);
             musc_nn_adamw_step(&opt, musc_mmt_model_params(m), 5e-4f);
         }
-        double dt = (now() - t0) / steps, dc = (cpu_now() - c0) / steps;
+        double dt = (bench_now() - t0) / steps, dc = (bench_cpu_now() - c0) / steps;
         tps[threads] = B * T / dt;
         cpu[threads] = B * T / dc * threads;
         printf("threads %d: %.3f s/step, %.0f tokens/s, %.1f GFLOP/s = %.0f%% of sgemm peak %.1f "

@@ -19,20 +19,8 @@
 #include <cblas.h>
 
 #include "musc/nn.h"
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#define BENCH_WITH_SGEMM
+#include "bench_common.h"
 
 typedef struct {
     int L, C, NH, T, B, V;
@@ -90,7 +78,7 @@ static double phase[3]; /* seconds in forward, backward, optimizer */
 /* forward + backward; returns the mean loss */
 static double fwd_bwd(model *m, uint64_t seed)
 {
-    double t0 = now();
+    double t0 = bench_now();
     int N = m->B * m->T, C = m->C, V = m->V;
     musc_nn_params_zero_grad(&m->p);
     musc_nn_embedding_forward(m->x, m->in, D(m, m->tok), N, V, C, 0);
@@ -99,7 +87,7 @@ static double fwd_bwd(model *m, uint64_t seed)
     musc_nn_linear_forward(m->logits, m->h, D(m, m->headw), D(m, m->headb), N, C, V);
     double ls, ws;
     musc_nn_xent_forward(&ls, &ws, NULL, m->lse, m->logits, m->tgt, NULL, -1, N, V);
-    double t1 = now();
+    double t1 = bench_now();
     phase[0] += t1 - t0;
     memset(m->dlogits, 0, (size_t)N * V * 4);
     musc_nn_xent_backward(m->dlogits, m->logits, m->lse, m->tgt, NULL, -1, (float)(1 / ws), N, V);
@@ -110,48 +98,18 @@ static double fwd_bwd(model *m, uint64_t seed)
     musc_nn_decoder_backward(m->dec, &m->p, m->x, m->dh, m->dx);
     musc_nn_embedding_backward(G(m, m->tok), m->in, m->dx, N, C);
     musc_nn_embedding_backward(G(m, m->pos), m->posidx, m->dx, N, C);
-    phase[1] += now() - t1;
+    phase[1] += bench_now() - t1;
     return ls / ws;
 }
 
 static double train_step(model *m, long step)
 {
     double loss = fwd_bwd(m, (uint64_t)step);
-    double t0 = now();
+    double t0 = bench_now();
     musc_nn_clip_grad_norm(&m->p, 1.0f);
     musc_nn_adamw_step(&m->opt, &m->p, 3e-4f);
-    phase[2] += now() - t0;
+    phase[2] += bench_now() - t0;
     return loss;
-}
-
-/* sgemm throughput with the engine's scheme: each OpenMP thread multiplies
- * its rows with single-threaded OpenBLAS. Shape of the FFN's first layer. */
-static double sgemm_gflops(int threads, int M, int N, int K)
-{
-    float *a = calloc((size_t)M * K, 4), *b = calloc((size_t)N * K, 4), *c = calloc((size_t)M * N, 4);
-    for (size_t i = 0; i < (size_t)M * K; i++)
-        a[i] = 0.001f * (float)(i % 97);
-    for (size_t i = 0; i < (size_t)N * K; i++)
-        b[i] = 0.001f * (float)(i % 89);
-    omp_set_num_threads(threads);
-    double best = 1e30;
-    for (int r = 0; r < 5; r++) {
-        double t0 = now();
-#pragma omp parallel
-        {
-            int nt = omp_get_num_threads(), id = omp_get_thread_num();
-            int lo = M * id / nt, hi = M * (id + 1) / nt;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, hi - lo, N, K, 1.0f,
-                        a + (size_t)lo * K, K, b, K, 0.0f, c + (size_t)lo * N, N);
-        }
-        double t = now() - t0;
-        if (t < best)
-            best = t;
-    }
-    free(a);
-    free(b);
-    free(c);
-    return 2.0 * M * N * K / best / 1e9;
 }
 
 int main(int argc, char **argv)
@@ -178,7 +136,7 @@ int main(int argc, char **argv)
     size_t gsize = 0;
     double graddiff = -1;
     for (int threads = 1; threads <= 2; threads++) {
-        peak[threads] = sgemm_gflops(threads, B * T, 4 * C, C);
+        peak[threads] = bench_sgemm_gflops(threads, B * T, 4 * C, C);
         omp_set_num_threads(threads);
         model m;
         memset(&m, 0, sizeof m);
@@ -203,10 +161,10 @@ int main(int argc, char **argv)
         }
         train_step(&m, 0); /* warm-up */
         memset(phase, 0, sizeof phase);
-        double t0 = now(), c0 = cpu_now(), loss = 0;
+        double t0 = bench_now(), c0 = bench_cpu_now(), loss = 0;
         for (int s = 1; s <= steps; s++)
             loss = train_step(&m, s);
-        double dt = (now() - t0) / steps, dc = (cpu_now() - c0) / steps;
+        double dt = (bench_now() - t0) / steps, dc = (bench_cpu_now() - c0) / steps;
         tps[threads] = B * T / dt;
         printf("threads %d: %.3f s/step, %.0f tokens/s, %.1f GFLOP/s model = %.0f%% of sgemm "
                "peak %.1f GFLOP/s (loss %.3f, params %.2f M, activations %.0f MB)\n",
@@ -245,10 +203,10 @@ int main(int argc, char **argv)
         float xin[512], xout[512];
         for (int c = 0; c < 512; c++)
             xin[c] = musc_nn_rng_normal(&rng);
-        double t0 = now();
+        double t0 = bench_now();
         for (int t = 0; t < 256; t++)
             musc_nn_decoder_step(sd, &sp, xin, xout);
-        double dt = now() - t0;
+        double dt = bench_now() - t0;
         printf("sampling, 6x512 decoder stack with KV cache, %d thread%s: %.0f steps/s "
                "(positions 0-255)\n", threads, threads > 1 ? "s" : "", 256 / dt);
         musc_nn_decoder_free(sd);

@@ -27,19 +27,14 @@ data=${MUSC_SHARED_DATA:-$root/../shared/data}
 repeats=${REPEATS:-3}
 every=${MS_EVERY:-8}
 
-if [ ! -f "$build/libmusc.a" ]; then
-    echo "bench/notation.sh: $build/libmusc.a not found; run make first" >&2
-    exit 1
-fi
+. "$root/bench/lib.sh"
 for d in music21_corpus/bach openewld/dataset nottingham/ABC_cleaned; do
     if [ ! -d "$data/$d" ]; then
         echo "bench/notation.sh: $data/$d not found" >&2
         exit 1
     fi
 done
-deps=$(sed -n 's/^Requires.private: //p' "$build/musc.pc")
-${CC:-cc} -O2 -std=c17 -Wall -I"$root/include" "$root/bench/notation_bench.c" "$build/libmusc.a" \
-    $(pkg-config --libs $deps) -lm -lpthread -o "$build/notation_bench"
+bench_compile notation_bench
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -22,24 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-static double seconds(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-typedef struct timing {
-    double wall, cpu;
-} timing;
-
-static void keep_best(timing *best, double wall0, double cpu0)
-{
-    double wall = seconds(CLOCK_MONOTONIC) - wall0;
-    double cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    if (best->wall == 0 || wall < best->wall)
-        *best = (timing){wall, cpu};
-}
+#include "bench_common.h"
 
 static int ends_with(const char *s, const char *tail)
 {
@@ -116,11 +99,11 @@ int main(int argc, char **argv)
     fclose(lf);
 
     for (int task = 0; task < 2; task++) {
-        timing best = {0, 0};
+        bench_timing best = {0, 0};
         size_t tunes = 0;
         for (int r = 0; r < repeats; r++) {
             tunes = 0;
-            double w = seconds(CLOCK_MONOTONIC), c = seconds(CLOCK_PROCESS_CPUTIME_ID);
+            double w = bench_now(), c = bench_cpu_now();
             for (size_t i = 0; i < n; i++) {
                 musc_music **list;
                 size_t k;
@@ -147,7 +130,7 @@ int main(int argc, char **argv)
                 tunes += k;
                 musc_music_list_free(list, k);
             }
-            keep_best(&best, w, c);
+            bench_keep_best(&best, w, c);
         }
         printf("%s files=%zu bytes=%zu tunes=%zu seconds=%.6f cpu_seconds=%.6f\n",
                task ? "convert" : "read", n, bytes, tunes, best.wall, best.cpu);
