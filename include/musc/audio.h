@@ -188,6 +188,7 @@ typedef struct musc_perform_options {
     double articulation; /* legato overlap, staccato shortening (1) */
     double chord_spread; /* roll simultaneous notes, lowest first (1) */
     int phrase_bars;     /* bars per phrase for arcs and rubato (4) */
+    double hairpins;     /* velocity ramps across the tracks' hairpins (1) */
 } musc_perform_options;
 
 /* The defaults shown in the struct comments. */
@@ -203,7 +204,15 @@ musc_perform_options musc_perform_options_default(void);
  *  - articulation: notes that end where the next begins overlap it slightly
  *    (legato), notes much shorter than the gap to the next get shorter
  *    (staccato);
- *  - chord spread: notes struck together roll upward by a few ms.
+ *  - chord spread: notes struck together roll upward by a few ms;
+ *  - hairpins (track->hairpins, from MusicXML wedges): the velocity ramps
+ *    linearly in onset time across each hairpin, from the written velocity
+ *    of its first note (the dynamic in force) toward the written velocity
+ *    of the first note at or after its end (the next dynamic mark) when
+ *    that is louder for a crescendo (softer for a diminuendo); otherwise
+ *    toward one dynamic level (16) up (down), a level that then holds for
+ *    the following notes of the same written velocity until the next
+ *    hairpin of the track starts. Scaled by amount * hairpins.
  * Drum tracks get accents and timing but no articulation or spread. The
  * resolution is raised to at least 480 ticks per quarter (times scaled
  * exactly) so millisecond offsets survive. Velocities stay 1..127, onsets
