@@ -12,6 +12,16 @@
  * After the last note the tail (release, reverb) is rendered until it falls
  * silent, up to a bound.
  *
+ * System-exclusive messages (music->raw_events of type MUSC_RAW_SYSEX) are
+ * played at their times on every synth, before other events at the same
+ * time: a universal master volume (F0 7F dev 04 01 lsb msb F7) scales the
+ * synth's gain by (msb*128 + lsb)/16383 (FluidSynth 2.3 ignores it itself);
+ * everything else goes to fluid_synth_sysex(), which acts on GM system on,
+ * MIDI tuning and, by its settings, GS/XG messages, and after any message
+ * it handled the tracks' programs are set again (a reset would leave
+ * program 0). Messages it does not know, empty ones and malformed ones (a
+ * data byte >= 0x80) are skipped; F7 escape packets are not played.
+ *
  * FluidSynth logs through a process-wide handler; musc installs one that
  * keeps the last warning for its own error messages instead of printing.
  *

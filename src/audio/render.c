@@ -240,7 +240,8 @@ static size_t track_notes_in_window(const render_ctx *c, const musc_track *t)
 
 /* ---- events -------------------------------------------------------------- */
 
-enum { EV_CC, EV_BEND, EV_CHANPRESS, EV_KEYPRESS, EV_OFF, EV_ON, EV_RELEASE_PEDALS };
+/* At one frame, system-exclusive messages (resets) go before everything. */
+enum { EV_SYSEX, EV_CC, EV_BEND, EV_CHANPRESS, EV_KEYPRESS, EV_OFF, EV_ON, EV_RELEASE_PEDALS };
 
 typedef struct synth_event {
     int64_t frame;
@@ -248,6 +249,7 @@ typedef struct synth_event {
     uint8_t kind;
     uint8_t chan;
     int16_t a, b;   /* key/controller/value depending on kind */
+    uint32_t raw;   /* EV_SYSEX: index into music->raw_events */
 } synth_event;
 
 typedef struct event_list {
@@ -272,6 +274,7 @@ static int push(event_list *l, int64_t frame, int kind, int chan, int a, int b)
     e->chan = (uint8_t)chan;
     e->a = (int16_t)a;
     e->b = (int16_t)b;
+    e->raw = 0;
     l->n++;
     return 0;
 }
@@ -342,6 +345,24 @@ static int add_track_events(const render_ctx *c, event_list *l, const musc_track
     return push(l, (int64_t)c->score_frames, EV_RELEASE_PEDALS, chan, 0, 0);
 }
 
+/* The score's system-exclusive messages (music->raw_events of type
+ * MUSC_RAW_SYSEX), for every synth: they address the whole device. Those
+ * before `start` still set the state at frame 0; those after `end` are
+ * dropped. */
+static int add_sysex_events(const render_ctx *c, event_list *l)
+{
+    const musc_music *m = c->music;
+    for (size_t i = 0; i < m->n_raw_events && i <= UINT32_MAX; i++) {
+        const musc_raw_event *r = &m->raw_events[i];
+        if (r->type != MUSC_RAW_SYSEX || r->time > c->end || !r->data || r->size == 0)
+            continue;
+        if (push(l, frame_of(c, r->time), EV_SYSEX, 0, 0, 0))
+            return -1;
+        l->ev[l->n - 1].raw = (uint32_t)i;
+    }
+    return 0;
+}
+
 /* ---- one synth ----------------------------------------------------------- */
 
 typedef struct synth_job {
@@ -401,10 +422,47 @@ static void set_program(fluid_synth_t *sy, int chan, int program, int is_drum)
         fluid_synth_program_change(sy, chan, 0); /* SoundFont lacks it: first preset */
 }
 
-static void apply_event(fluid_synth_t *sy, const synth_event *e, uint16_t *held)
+/* Play one system-exclusive message, as musc_render documents: a universal
+ * master volume sets the synth's gain (FluidSynth 2.3 ignores it); the
+ * rest goes to fluid_synth_sysex(), and a message it handled (GM, GS or XG
+ * system on, tuning) is followed by the tracks' programs again, since a
+ * reset sets every channel back to program 0. Malformed messages (a data
+ * byte >= 0x80, nothing but F7) are skipped. */
+static void apply_sysex(const render_ctx *c, const synth_job *job, fluid_synth_t *sy,
+                        const musc_raw_event *r)
+{
+    size_t n = r->size;
+    const uint8_t *d = r->data;
+    if (n && d[n - 1] == 0xF7)
+        n--; /* the end-of-exclusive status is not part of the message */
+    if (n == 0 || n > INT32_MAX)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (d[i] & 0x80)
+            return;
+    if (n >= 6 && d[0] == 0x7F && d[2] == 0x04 && d[3] == 0x01) {
+        /* F0 7F <device> 04 01 <lsb> <msb> F7: master volume, 14 bits */
+        double v = (double)(d[4] | d[5] << 7) / 16383.0;
+        fluid_synth_set_gain(sy, (float)(c->opt->gain * v));
+        return;
+    }
+    int handled = 0;
+    if (fluid_synth_sysex(sy, (const char *)d, (int)n, NULL, NULL, &handled, 0) == FLUID_OK &&
+        handled)
+        for (size_t i = 0; i < job->n; i++) {
+            const musc_track *t = &c->music->tracks[job->tracks[i]];
+            set_program(sy, job->chans[i], t->program, t->is_drum);
+        }
+}
+
+static void apply_event(const render_ctx *c, const synth_job *job, fluid_synth_t *sy,
+                        const synth_event *e, uint16_t *held)
 {
     int ch = e->chan;
     switch (e->kind) {
+    case EV_SYSEX:
+        apply_sysex(c, job, sy, &c->music->raw_events[e->raw]);
+        break;
     case EV_CC:
         fluid_synth_cc(sy, ch, e->a, e->b);
         break;
@@ -458,6 +516,10 @@ static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_
             st = musc_error(MUSC_ERR_NOMEM, "out of memory for synth events");
             goto done;
         }
+    if (add_sysex_events(c, &l)) {
+        st = musc_error(MUSC_ERR_NOMEM, "out of memory for synth events");
+        goto done;
+    }
     qsort(l.ev, l.n, sizeof *l.ev, cmp_event);
     held = calloc((size_t)job->n_channels * 128, sizeof *held);
     buf = malloc(c->max_frames * 2 * sizeof *buf);
@@ -489,7 +551,7 @@ static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_
         if (next >= l.n)
             break;
         while (next < l.n && (size_t)l.ev[next].frame <= pos)
-            apply_event(sy, &l.ev[next++], held);
+            apply_event(c, job, sy, &l.ev[next++], held);
     }
     progress_add(c->progress, (double)(pos > reported ? pos - reported : 0));
 
