@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define CHANNELS_PER_SYNTH 256
@@ -44,6 +45,30 @@
 #define CHUNK_FRAMES 4096
 #define MAX_RENDER_SECONDS (24.0 * 3600.0)
 #define AUTO_SPLIT_SECONDS 20
+
+/* ---- audio buffers ------------------------------------------------------- */
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A buffer of `floats` samples for a render, freed with free(). Renders
+ * are large (70 MB for 200 s of stereo float per synth or stem) and written
+ * once, front to back, so on a virtual machine their page faults cost a
+ * good part of a stem's CPU time (perf: 5-10%); transparent huge pages,
+ * where the kernel allows them (madvise mode), cut the faults 512-fold. */
+static float *audio_alloc(size_t floats)
+{
+    size_t bytes = (floats ? floats : 1) * sizeof(float);
+    if (bytes < 4 * HUGE_PAGE)
+        return malloc(bytes);
+    size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, rounded) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, rounded, MADV_HUGEPAGE); /* advice only: no THP is fine */
+#endif
+    return p;
+}
 
 /* ---- FluidSynth's log, captured instead of printed ----------------------- */
 
@@ -522,7 +547,7 @@ static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_
     }
     qsort(l.ev, l.n, sizeof *l.ev, cmp_event);
     held = calloc((size_t)job->n_channels * 128, sizeof *held);
-    buf = malloc(c->max_frames * 2 * sizeof *buf);
+    buf = audio_alloc(c->max_frames * 2);
     if (!held || !buf) {
         st = musc_error(MUSC_ERR_NOMEM, "out of memory for %zu frames of audio", c->max_frames);
         goto done;
@@ -836,9 +861,10 @@ static musc_status sum_parts(const musc_audio *parts, size_t n, int sample_rate,
     size_t frames = 0;
     for (size_t i = 0; i < n; i++)
         frames = parts[i].n_frames > frames ? parts[i].n_frames : frames;
-    mix->samples = calloc((frames ? frames : 1) * 2, sizeof *mix->samples);
+    mix->samples = audio_alloc(frames * 2);
     if (!mix->samples)
         return musc_error(MUSC_ERR_NOMEM, "out of memory for the mix");
+    memset(mix->samples, 0, (frames ? frames : 1) * 2 * sizeof *mix->samples);
     mix->n_frames = frames;
     mix->channels = 2;
     mix->sample_rate = sample_rate;
