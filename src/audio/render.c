@@ -1090,16 +1090,32 @@ musc_status musc_render_stems(const musc_music *music, const musc_render_options
         st = musc_error(MUSC_ERR_NOMEM, "out of memory");
         goto done;
     }
+    size_t *load = malloc((nt ? nt : 1) * sizeof *load);
+    if (!load) {
+        st = musc_error(MUSC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < nt; i++) {
         index[i] = i;
-        if (track_notes_in_window(c, &c->music->tracks[i]) == 0)
+        size_t notes = track_notes_in_window(c, &c->music->tracks[i]);
+        if (notes == 0)
             continue; /* a silent stem */
-        jobs[n_jobs].tracks = &index[i];
-        jobs[n_jobs].chans = c->music->tracks[i].is_drum ? &drum_chan : &melodic_chan;
-        jobs[n_jobs].n = 1;
-        jobs[n_jobs].n_channels = 16;
-        n_jobs++;
+        /* largest first (stable): with fewer threads than stems, the last
+         * stems to start are the short ones, so the threads finish close
+         * together (POP909 001 on 2 threads: 985 notes beside 264 + 307,
+         * not 264 + 985 beside 307) */
+        size_t k = n_jobs++;
+        for (; k > 0 && load[k - 1] < notes; k--) {
+            jobs[k] = jobs[k - 1];
+            load[k] = load[k - 1];
+        }
+        load[k] = notes;
+        jobs[k].tracks = &index[i];
+        jobs[k].chans = c->music->tracks[i].is_drum ? &drum_chan : &melodic_chan;
+        jobs[k].n = 1;
+        jobs[k].n_channels = 16;
     }
+    free(load);
     p.progress.total = (double)c->score_frames * (double)n_jobs;
     if ((st = run_jobs(c, jobs, n_jobs, thread_count(c->opt), outs)) != MUSC_OK)
         goto done;
