@@ -359,6 +359,15 @@ static musc_status check(const musc_music *m, const musc_perform_options *o)
                                   "%lld out of range", k, i, (long long)n->time,
                                   (long long)n->duration);
         }
+    for (size_t k = 0; k < m->n_tracks; k++)
+        for (size_t i = 0; i < m->tracks[k].n_hairpins; i++) {
+            const musc_hairpin *h = &m->tracks[k].hairpins[i];
+            if (h->time < 0 || h->duration < 0 || h->time > ((int64_t)1 << 40) ||
+                h->duration > ((int64_t)1 << 40))
+                return musc_error(MUSC_ERR_INVALID, "tracks[%zu].hairpins[%zu]: time %lld, "
+                                  "duration %lld out of range", k, i, (long long)h->time,
+                                  (long long)h->duration);
+        }
     for (size_t i = 0; i < m->n_tempos; i++)
         if (!(m->tempos[i].qpm > 0) || !isfinite(m->tempos[i].qpm))
             return musc_error(MUSC_ERR_INVALID, "tempos[%zu].qpm = %g, expected > 0", i,

@@ -214,6 +214,13 @@ static void bad_options_are_refused(void **state)
     assert_int_equal(musc_perform(m, &o), MUSC_ERR_ARG);
     assert_true(musc_music_equal(orig, m));
     assert_int_equal(musc_perform(NULL, NULL), MUSC_ERR_ARG);
+    /* a hairpin far out of range is refused before anything moves */
+    assert_int_equal(musc_track_add_hairpin(&m->tracks[0], (int64_t)1 << 62, 10,
+                                            MUSC_HAIRPIN_CRESCENDO), MUSC_OK);
+    musc_music *with = musc_music_copy(m);
+    assert_int_equal(musc_perform(m, NULL), MUSC_ERR_INVALID);
+    assert_true(musc_music_equal(with, m));
+    musc_music_free(with);
     musc_music_free(m);
     musc_music_free(orig);
 }
