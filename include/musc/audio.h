@@ -216,13 +216,15 @@ musc_perform_options musc_perform_options_default(void);
  *    (staccato);
  *  - chord spread: notes struck together roll upward by a few ms;
  *  - hairpins (track->hairpins, from MusicXML wedges): the velocity ramps
- *    linearly in onset time across each hairpin, from the written velocity
- *    of its first note (the dynamic in force) toward the written velocity
+ *    linearly in onset time across each hairpin, from the level at its
+ *    first note (the written velocity, i.e. the dynamic in force, or the
+ *    level an earlier hairpin left held there) toward the written velocity
  *    of the first note at or after its end (the next dynamic mark) when
  *    that is louder for a crescendo (softer for a diminuendo); otherwise
  *    toward one dynamic level (16) up (down), a level that then holds for
  *    the following notes of the same written velocity until the next
- *    hairpin of the track starts. Scaled by amount * hairpins.
+ *    hairpin of the track starts (so a crescendo and a diminuendo with no
+ *    marks swell and come back). Scaled by amount * hairpins.
  * Drum tracks get accents and timing but no articulation or spread. The
  * resolution is raised to at least 480 ticks per quarter (times scaled
  * exactly) so millisecond offsets survive. Velocities stay 1..127, onsets

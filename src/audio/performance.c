@@ -249,15 +249,20 @@ static size_t first_at(const musc_track *t, int64_t at)
 }
 
 /* Velocity offsets (before scaling by amount) that play a track's hairpins
- * from its written velocities, as musc_perform documents: a ramp from the
- * level at the hairpin's first note to the first note after it when that
- * note is louder (crescendo) or softer (diminuendo), else by one dynamic
- * level, which then holds for the following notes of the same written
+ * (sorted by time) from its written velocities, as musc_perform documents.
+ * The level at a hairpin's start is its first note's written velocity, or
+ * the level a previous hairpin left held on notes of that velocity (so a
+ * crescendo then a diminuendo swells and comes back). It ramps to the
+ * written velocity of the first note after the hairpin when that is louder
+ * (crescendo) or softer (diminuendo) than the start, else by one dynamic
+ * level, which then holds on the following notes of the same written
  * velocity until the next hairpin starts. */
 static void hairpin_offsets(const musc_track *t, double *delta)
 {
     for (size_t i = 0; i < t->n_notes; i++)
         delta[i] = 0;
+    int carry_vel = -1;   /* the written velocity a held level applies to */
+    double carry = 0;     /* that level minus it */
     for (size_t k = 0; k < t->n_hairpins; k++) {
         const musc_hairpin *h = &t->hairpins[k];
         if (h->duration <= 0 || (h->kind != MUSC_HAIRPIN_CRESCENDO &&
@@ -268,27 +273,31 @@ static void hairpin_offsets(const musc_track *t, double *delta)
         if (i0 >= i1)
             continue; /* no note under it */
         int v0 = t->notes[i0].velocity;
-        double target;
+        double base = v0 + (v0 == carry_vel ? carry : 0), target;
         int hold = 0;
-        if (i1 < t->n_notes && (h->kind > 0 ? t->notes[i1].velocity > v0
-                                            : t->notes[i1].velocity < v0)) {
-            target = t->notes[i1].velocity - v0;
+        if (i1 < t->n_notes && (h->kind > 0 ? t->notes[i1].velocity > base
+                                            : t->notes[i1].velocity < base)) {
+            target = t->notes[i1].velocity;
         } else {
-            target = h->kind * HAIRPIN_STEP;
+            target = base + h->kind * HAIRPIN_STEP;
             hold = 1;
         }
         for (size_t i = i0; i < i1; i++)
-            delta[i] += target * (double)(t->notes[i].time - s) / (double)(e - s);
+            delta[i] += base - v0 + (target - base) * (double)(t->notes[i].time - s) /
+                                        (double)(e - s);
+        carry_vel = -1;
         if (!hold)
             continue;
+        carry_vel = v0;
+        carry = target - v0;
         int64_t until = INT64_MAX;
-        for (size_t j = 0; j < t->n_hairpins; j++)
+        for (size_t j = k + 1; j < t->n_hairpins; j++)
             if (t->hairpins[j].time >= e && t->hairpins[j].time < until)
                 until = t->hairpins[j].time;
         for (size_t i = i1; i < t->n_notes && t->notes[i].time < until &&
                             t->notes[i].velocity == v0;
              i++)
-            delta[i] += target;
+            delta[i] += carry;
     }
 }
 

@@ -271,6 +271,20 @@ static void crescendo_ramps_toward_the_next_mark(void **state)
         assert_int_equal(t->notes[i].velocity, 49 + 16);
     musc_music_free(m);
 
+    /* a swell with no marks: the crescendo's level holds and the
+     * diminuendo after it comes back from there to the written p */
+    m = crescendo_score(49);
+    assert_int_equal(musc_track_add_hairpin(&m->tracks[0], 13 * 480, 2 * 480,
+                                            MUSC_HAIRPIN_DIMINUENDO), MUSC_OK);
+    assert_int_equal(musc_track_add_note(&m->tracks[0], 16 * 480, 480, 60, 49), MUSC_OK);
+    assert_int_equal(musc_perform(m, &o), MUSC_OK);
+    t = &m->tracks[0];
+    assert_int_equal(t->notes[12].velocity, 49 + 16);     /* held */
+    assert_int_equal(t->notes[13].velocity, 49 + 16);     /* the diminuendo's start */
+    assert_true(t->notes[14].velocity < 49 + 16 && t->notes[14].velocity > 49);
+    assert_int_equal(t->notes[15].velocity, 49);          /* after it: p again */
+    musc_music_free(m);
+
     /* a diminuendo goes down; amount 0 leaves all as written */
     m = crescendo_score(20);
     m->tracks[0].hairpins[0].kind = MUSC_HAIRPIN_DIMINUENDO;
