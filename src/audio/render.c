@@ -525,15 +525,18 @@ static float peak_of(const float *x, size_t n)
     return p;
 }
 
-/* Render one synth's tracks into a fresh *out (n_frames = score + tail). */
-static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_audio *out)
+/* Render one synth's tracks into a fresh *out (n_frames = score + tail).
+ * A fresh synth of job->n_channels channels may be handed in (*s0, *sy0,
+ * then owned here and deleted); else one is made. */
+static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_audio *out,
+                                fluid_settings_t *s0, fluid_synth_t *sy0)
 {
     memset(out, 0, sizeof *out);
     event_list l = {0};
     uint16_t *held = NULL;
     float *buf = NULL;
-    fluid_settings_t *s = NULL;
-    fluid_synth_t *sy = NULL;
+    fluid_settings_t *s = s0;
+    fluid_synth_t *sy = sy0;
     musc_status st = MUSC_OK;
 
     for (size_t i = 0; i < job->n; i++)
@@ -552,7 +555,7 @@ static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_
         st = musc_error(MUSC_ERR_NOMEM, "out of memory for %zu frames of audio", c->max_frames);
         goto done;
     }
-    if ((st = make_synth(c, job->n_channels, &s, &sy)) != MUSC_OK)
+    if (!sy && (st = make_synth(c, job->n_channels, &s, &sy)) != MUSC_OK)
         goto done;
     for (size_t i = 0; i < job->n; i++) {
         const musc_track *t = &c->music->tracks[job->tracks[i]];
@@ -763,6 +766,11 @@ typedef struct job_pool {
     pthread_mutex_t lock;
     musc_status status;
     char message[1024];
+    /* the synth that loaded the SoundFont first, still unused: the first
+     * job of its channel count renders on it instead of loading again */
+    fluid_settings_t *spare_settings;
+    fluid_synth_t *spare;
+    int spare_channels;
 } job_pool;
 
 static void *job_worker(void *arg)
@@ -772,10 +780,19 @@ static void *job_worker(void *arg)
         pthread_mutex_lock(&pool->lock);
         size_t i = pool->next++;
         int failed = pool->status != MUSC_OK;
+        fluid_settings_t *s = NULL;
+        fluid_synth_t *sy = NULL;
+        if (i < pool->n && !failed && pool->spare &&
+            pool->jobs[i].n_channels == pool->spare_channels) {
+            s = pool->spare_settings;
+            sy = pool->spare;
+            pool->spare = NULL;
+            pool->spare_settings = NULL;
+        }
         pthread_mutex_unlock(&pool->lock);
         if (i >= pool->n || failed)
             break;
-        musc_status st = render_synth(pool->ctx, &pool->jobs[i], &pool->outs[i]);
+        musc_status st = render_synth(pool->ctx, &pool->jobs[i], &pool->outs[i], s, sy);
         if (st != MUSC_OK) {
             pthread_mutex_lock(&pool->lock);
             if (pool->status == MUSC_OK) {
@@ -816,6 +833,17 @@ static musc_status run_jobs(const render_ctx *c, const synth_job *jobs, size_t n
     pthread_mutex_init(&pool.lock, NULL);
     if ((size_t)threads > n)
         threads = (int)n;
+    if (holder && threads > 1) {
+        /* On several threads the holder renders the first job of its
+         * channel count (saving that job's load, 0.1 s for FluidR3_GM):
+         * while it plays, the other threads' synths load, and they keep
+         * the cache alive for later jobs. On one thread it only holds. */
+        pool.spare = holder;
+        pool.spare_settings = hold_settings;
+        pool.spare_channels = 16;
+        holder = NULL;
+        hold_settings = NULL;
+    }
     pthread_t *th = threads > 1 ? calloc((size_t)threads, sizeof *th) : NULL;
     int started = 0;
     if (th)
@@ -827,6 +855,10 @@ static musc_status run_jobs(const render_ctx *c, const synth_job *jobs, size_t n
         pthread_join(th[i], NULL);
     free(th);
     pthread_mutex_destroy(&pool.lock);
+    if (pool.spare) {
+        delete_fluid_synth(pool.spare);
+        delete_fluid_settings(pool.spare_settings);
+    }
     if (holder) {
         delete_fluid_synth(holder);
         delete_fluid_settings(hold_settings);
