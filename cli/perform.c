@@ -21,7 +21,7 @@
 static const char *const perform_help =
     "usage: musc perform IN -o OUT [--amount A] [--seed N] [--dynamics X]\n"
     "                    [--timing X] [--articulation X] [--spread X]\n"
-    "                    [--phrase-bars N] [--force] [--quiet] [--json]\n"
+    "                    [--phrase-bars N] [--hairpins X] [--force] [--quiet] [--json]\n"
     "\n"
     "Write a performance of a score: velocities from metrical accents and\n"
     "phrase arcs, onsets moved by a few milliseconds, a slower close to each\n"
@@ -37,6 +37,8 @@ static const char *const perform_help =
     "  --articulation X     factor for legato and staccato (1)\n"
     "  --spread X           factor for the chord roll (1)\n"
     "  --phrase-bars N      bars per phrase (4)\n"
+    "  --hairpins X         factor for velocity ramps across hairpins (MusicXML\n"
+    "                       wedges), toward the next dynamic mark (1)\n"
     "  -f, --force          replace OUT if it exists\n"
     "  -q, --quiet          print nothing but errors\n"
     "  --json               print a JSON summary on stdout\n"
@@ -67,12 +69,13 @@ static int number(const char *option, const char *text, double lo, double hi, do
 
 int cmd_perform(int argc, char **argv)
 {
-    enum { O_AMOUNT = 1000, O_SEED, O_DYN, O_TIME, O_ART, O_SPREAD, O_PHRASE, O_JSON };
+    enum { O_AMOUNT = 1000, O_SEED, O_DYN, O_TIME, O_ART, O_SPREAD, O_PHRASE, O_JSON, O_HAIRPINS };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},   {"amount", required_argument, NULL, O_AMOUNT},
         {"seed", required_argument, NULL, O_SEED},  {"dynamics", required_argument, NULL, O_DYN},
         {"timing", required_argument, NULL, O_TIME}, {"articulation", required_argument, NULL, O_ART},
         {"spread", required_argument, NULL, O_SPREAD}, {"phrase-bars", required_argument, NULL, O_PHRASE},
+        {"hairpins", required_argument, NULL, O_HAIRPINS},
         {"force", no_argument, NULL, 'f'},          {"quiet", no_argument, NULL, 'q'},
         {"json", no_argument, NULL, O_JSON},        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
@@ -95,6 +98,7 @@ int cmd_perform(int argc, char **argv)
         case O_TIME: if (number("--timing", optarg, 0, 4, &po.timing)) return EXIT_USAGE; break;
         case O_ART: if (number("--articulation", optarg, 0, 4, &po.articulation)) return EXIT_USAGE; break;
         case O_SPREAD: if (number("--spread", optarg, 0, 4, &po.chord_spread)) return EXIT_USAGE; break;
+        case O_HAIRPINS: if (number("--hairpins", optarg, 0, 4, &po.hairpins)) return EXIT_USAGE; break;
         case O_PHRASE:
             if (number("--phrase-bars", optarg, 1, 64, &v)) return EXIT_USAGE;
             po.phrase_bars = (int)v;

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,67 @@ static char *stem_path(const char *dir, size_t index, const musc_track *t, const
     if (path)
         snprintf(path, n, "%s/%02zu-%s%s", dir, index + 1, name, ext);
     return path;
+}
+
+/* ---- writing the outputs ------------------------------------------------- */
+
+/* One output file: loudness first (the mix, unless normalizing measured
+ * it), then the write. Files go out in parallel: each is a float-to-PCM
+ * conversion and a write of tens of MB, independent of the others. */
+typedef struct out_job {
+    const musc_audio *audio;
+    const char *path;
+    int force;
+    musc_loudness *loud;
+    musc_status status;
+    char message[512];
+} out_job;
+
+typedef struct out_pool {
+    out_job *jobs;
+    size_t n, next;
+    pthread_mutex_t lock;
+} out_pool;
+
+static void *out_worker(void *arg)
+{
+    out_pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->lock);
+        if (i >= p->n)
+            return NULL;
+        out_job *j = &p->jobs[i];
+        j->status = j->loud ? musc_audio_loudness(j->audio, 0, j->loud) : MUSC_OK;
+        if (j->status == MUSC_OK)
+            j->status = musc_audio_write(j->audio, j->path, j->force);
+        if (j->status != MUSC_OK)
+            snprintf(j->message, sizeof j->message, "%s", musc_errmsg());
+    }
+}
+
+/* Run the jobs on up to `threads` threads (this one included); returns the
+ * first failed job's status with its message raised on this thread. */
+static musc_status write_outputs(out_job *jobs, size_t n, int threads)
+{
+    out_pool pool = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    if (threads < 1)
+        threads = 1;
+    if ((size_t)threads > n)
+        threads = (int)n;
+    pthread_t th[64];
+    int started = 0;
+    for (; started < threads - 1 && started < 64; started++)
+        if (pthread_create(&th[started], NULL, out_worker, &pool) != 0)
+            break;
+    out_worker(&pool);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].status != MUSC_OK)
+            return musc_error(jobs[i].status, "%s", jobs[i].message);
+    return MUSC_OK;
 }
 
 static double now_seconds(void)
@@ -360,21 +422,27 @@ int cmd_render(int argc, char **argv)
             goto done;
         }
         loud = nr.after;
-    } else if ((st = musc_audio_loudness(&mix, 0, &loud)) != MUSC_OK) {
-        fail(st);
-        goto done;
     }
-    if ((st = musc_audio_write(&mix, out, force)) != MUSC_OK) {
-        fail(st);
-        goto done;
-    }
-    for (size_t i = 0; stems && i < nt; i++) {
-        if ((st = musc_audio_write(&stems[i], stem_paths[i], force)) != MUSC_OK) {
+    {
+        size_t n_out = 1 + (stems ? nt : 0);
+        out_job *jobs = calloc(n_out, sizeof *jobs);
+        if (!jobs) {
+            fprintf(stderr, "musc render: out of memory\n");
+            goto done;
+        }
+        jobs[0] = (out_job){&mix, out, force, normalize ? NULL : &loud, MUSC_OK, ""};
+        for (size_t i = 0; stems && i < nt; i++)
+            jobs[1 + i] = (out_job){&stems[i], stem_paths[i], force, NULL, MUSC_OK, ""};
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        st = write_outputs(jobs, n_out, ro.threads > 0 ? ro.threads : cores > 0 ? (int)cores : 1);
+        free(jobs);
+        if (st != MUSC_OK) {
             fail(st);
             goto done;
         }
-        json_array_append_new(stems_json, json_string(stem_paths[i]));
     }
+    for (size_t i = 0; stems && i < nt; i++)
+        json_array_append_new(stems_json, json_string(stem_paths[i]));
     double seconds = (double)mix.n_frames / mix.sample_rate;
     double speed = render_seconds > 0 ? seconds / render_seconds : 0;
     if (json) {

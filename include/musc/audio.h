@@ -12,6 +12,16 @@
  * After the last note the tail (release, reverb) is rendered until it falls
  * silent, up to a bound.
  *
+ * System-exclusive messages (music->raw_events of type MUSC_RAW_SYSEX) are
+ * played at their times on every synth, before other events at the same
+ * time: a universal master volume (F0 7F dev 04 01 lsb msb F7) scales the
+ * synth's gain by (msb*128 + lsb)/16383 (FluidSynth 2.3 ignores it itself);
+ * everything else goes to fluid_synth_sysex(), which acts on GM system on,
+ * MIDI tuning and, by its settings, GS/XG messages, and after any message
+ * it handled the tracks' programs are set again (a reset would leave
+ * program 0). Messages it does not know, empty ones and malformed ones (a
+ * data byte >= 0x80) are skipped; F7 escape packets are not played.
+ *
  * FluidSynth logs through a process-wide handler; musc installs one that
  * keeps the last warning for its own error messages instead of printing.
  *
@@ -188,6 +198,7 @@ typedef struct musc_perform_options {
     double articulation; /* legato overlap, staccato shortening (1) */
     double chord_spread; /* roll simultaneous notes, lowest first (1) */
     int phrase_bars;     /* bars per phrase for arcs and rubato (4) */
+    double hairpins;     /* velocity ramps across the tracks' hairpins (1) */
 } musc_perform_options;
 
 /* The defaults shown in the struct comments. */
@@ -203,7 +214,17 @@ musc_perform_options musc_perform_options_default(void);
  *  - articulation: notes that end where the next begins overlap it slightly
  *    (legato), notes much shorter than the gap to the next get shorter
  *    (staccato);
- *  - chord spread: notes struck together roll upward by a few ms.
+ *  - chord spread: notes struck together roll upward by a few ms;
+ *  - hairpins (track->hairpins, from MusicXML wedges): the velocity ramps
+ *    linearly in onset time across each hairpin, from the level at its
+ *    first note (the written velocity, i.e. the dynamic in force, or the
+ *    level an earlier hairpin left held there) toward the written velocity
+ *    of the first note at or after its end (the next dynamic mark) when
+ *    that is louder for a crescendo (softer for a diminuendo); otherwise
+ *    toward one dynamic level (16) up (down), a level that then holds for
+ *    the following notes of the same written velocity until the next
+ *    hairpin of the track starts (so a crescendo and a diminuendo with no
+ *    marks swell and come back). Scaled by amount * hairpins.
  * Drum tracks get accents and timing but no articulation or spread. The
  * resolution is raised to at least 480 ticks per quarter (times scaled
  * exactly) so millisecond offsets survive. Velocities stay 1..127, onsets

@@ -11,7 +11,8 @@
  * "musc_*" keys, which MusPy ignores and musc reads back:
  *   per track: musc_channel (0..15, omitted when -1), musc_instrument_name,
  *     musc_controls[{time,number,value}], musc_pitch_bends[{time,value}],
- *     musc_pressures[{time,pitch,value}] (pitch omitted for channel pressure);
+ *     musc_pressures[{time,pitch,value}] (pitch omitted for channel pressure),
+ *     musc_hairpins[{time,duration,kind}] (kind "crescendo" or "diminuendo");
  *   top level: musc_raw_events[{time,type,data,track}], data as a lowercase
  *     hex string ("7e7f0901f7", no separators).
  *

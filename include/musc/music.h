@@ -126,6 +126,18 @@ typedef struct musc_raw_event {
 #define MUSC_RAW_SYSEX 0xF0  /* data after an F0 status, ends with F7 normally */
 #define MUSC_RAW_ESCAPE 0xF7 /* an F7 "escape" packet of arbitrary bytes */
 
+/* A hairpin (MusicXML <wedge>): a gradual change of loudness over
+ * [time, time + duration). The notes keep their written velocities; the
+ * performance model (musc_perform) plays the ramp. */
+typedef struct musc_hairpin {
+    int64_t time;
+    int64_t duration; /* ticks, >= 0 */
+    int kind;         /* MUSC_HAIRPIN_CRESCENDO or MUSC_HAIRPIN_DIMINUENDO */
+} musc_hairpin;
+
+#define MUSC_HAIRPIN_CRESCENDO 1
+#define MUSC_HAIRPIN_DIMINUENDO (-1)
+
 typedef struct musc_track {
     int program;  /* General MIDI program 0..127 */
     int is_drum;  /* nonzero for a percussion track (MIDI channel 10) */
@@ -140,6 +152,7 @@ typedef struct musc_track {
     musc_control *controls;       size_t n_controls, cap_controls;
     musc_pitch_bend *pitch_bends; size_t n_pitch_bends, cap_pitch_bends;
     musc_pressure *pressures;     size_t n_pressures, cap_pressures;
+    musc_hairpin *hairpins;       size_t n_hairpins, cap_hairpins; /* sorted like chords */
 } musc_track;
 
 typedef struct musc_metadata {
@@ -212,6 +225,7 @@ musc_status musc_track_add_annotation(musc_track *t, int64_t time, int kind,
 musc_status musc_track_add_control(musc_track *t, int64_t time, int number, int value);
 musc_status musc_track_add_pitch_bend(musc_track *t, int64_t time, int value);
 musc_status musc_track_add_pressure(musc_track *t, int64_t time, int pitch, int value);
+musc_status musc_track_add_hairpin(musc_track *t, int64_t time, int64_t duration, int kind);
 musc_status musc_music_add_tempo(musc_music *m, int64_t time, double qpm);
 musc_status musc_music_add_key_signature(musc_music *m, int64_t time, int fifths,
                                          int mode, int root);

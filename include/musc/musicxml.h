@@ -69,6 +69,12 @@
  *    90); dynamics marks give pppp 8, ppp 16, pp 33, p 49, mp 64, mf 80,
  *    f 96, ff 112, fff 126, ffff 127 (sf, sfz, fz... change nothing). A
  *    dynamic holds in its part until the next one, in written order.
+ *  - Hairpins: <wedge type="crescendo|diminuendo"> opens a musc_hairpin on
+ *    its part's track at the cursor (+ <offset>), closed by the next
+ *    <wedge type="stop"> of the same number (1..16, default 1) in playing
+ *    order (repeats expanded); a start closes an open one of its number; a
+ *    stop without a start is ignored; one never stopped lasts to the end.
+ *    Velocities are not changed: musc_perform() plays the ramp.
  *  - Tempo: <sound tempo> (quarter notes per minute); a direction without
  *    one takes its <metronome> (per-minute x beat-unit in quarters, dots
  *    included). Tempos are music-level; one per time (the last one wins).
@@ -152,6 +158,8 @@
  *    (one <lyric number="verse + 1"> per verse);
  *    music-level lyrics and chord annotations go to the first part. A lyric
  *    with no note or rest starting at its time is not written.
+ *  - Hairpins become <wedge> start and stop directions at their times,
+ *    each under the lowest number 1..16 free at its start.
  *  - .mxl output is a zip holding "mimetype", META-INF/container.xml and
  *    score.musicxml.
  */

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #define MIN_RESOLUTION 480
+#define HAIRPIN_STEP 16 /* velocity of one dynamic level (p 49, mp 64, mf 80) */
 
 musc_perform_options musc_perform_options_default(void)
 {
@@ -38,6 +39,7 @@ musc_perform_options musc_perform_options_default(void)
     o.articulation = 1;
     o.chord_spread = 1;
     o.phrase_bars = 4;
+    o.hairpins = 1;
     return o;
 }
 
@@ -174,6 +176,7 @@ static void map_times(musc_music *m, time_map f, const void *ctx)
         MAP(t->controls, t->n_controls);
         MAP(t->pitch_bends, t->n_pitch_bends);
         MAP(t->pressures, t->n_pressures);
+        MAP_SPAN(t->hairpins, t->n_hairpins);
     }
 #undef MAP
 #undef MAP_SPAN
@@ -229,6 +232,75 @@ static int64_t warp_time(int64_t t, const void *ctx)
     return t + llround(added);
 }
 
+/* ---- hairpins ------------------------------------------------------------ */
+
+/* First note (of a track sorted by time) with an onset at or after t. */
+static size_t first_at(const musc_track *t, int64_t at)
+{
+    size_t lo = 0, hi = t->n_notes;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (t->notes[mid].time < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Velocity offsets (before scaling by amount) that play a track's hairpins
+ * (sorted by time) from its written velocities, as musc_perform documents.
+ * The level at a hairpin's start is its first note's written velocity, or
+ * the level a previous hairpin left held on notes of that velocity (so a
+ * crescendo then a diminuendo swells and comes back). It ramps to the
+ * written velocity of the first note after the hairpin when that is louder
+ * (crescendo) or softer (diminuendo) than the start, else by one dynamic
+ * level, which then holds on the following notes of the same written
+ * velocity until the next hairpin starts. */
+static void hairpin_offsets(const musc_track *t, double *delta)
+{
+    for (size_t i = 0; i < t->n_notes; i++)
+        delta[i] = 0;
+    int carry_vel = -1;   /* the written velocity a held level applies to */
+    double carry = 0;     /* that level minus it */
+    for (size_t k = 0; k < t->n_hairpins; k++) {
+        const musc_hairpin *h = &t->hairpins[k];
+        if (h->duration <= 0 || (h->kind != MUSC_HAIRPIN_CRESCENDO &&
+                                 h->kind != MUSC_HAIRPIN_DIMINUENDO))
+            continue;
+        int64_t s = h->time, e = h->time + h->duration;
+        size_t i0 = first_at(t, s), i1 = first_at(t, e);
+        if (i0 >= i1)
+            continue; /* no note under it */
+        int v0 = t->notes[i0].velocity;
+        double base = v0 + (v0 == carry_vel ? carry : 0), target;
+        int hold = 0;
+        if (i1 < t->n_notes && (h->kind > 0 ? t->notes[i1].velocity > base
+                                            : t->notes[i1].velocity < base)) {
+            target = t->notes[i1].velocity;
+        } else {
+            target = base + h->kind * HAIRPIN_STEP;
+            hold = 1;
+        }
+        for (size_t i = i0; i < i1; i++)
+            delta[i] += base - v0 + (target - base) * (double)(t->notes[i].time - s) /
+                                        (double)(e - s);
+        carry_vel = -1;
+        if (!hold)
+            continue;
+        carry_vel = v0;
+        carry = target - v0;
+        int64_t until = INT64_MAX;
+        for (size_t j = k + 1; j < t->n_hairpins; j++)
+            if (t->hairpins[j].time >= e && t->hairpins[j].time < until)
+                until = t->hairpins[j].time;
+        for (size_t i = i1; i < t->n_notes && t->notes[i].time < until &&
+                            t->notes[i].velocity == v0;
+             i++)
+            delta[i] += carry;
+    }
+}
+
 /* ---- the model ----------------------------------------------------------- */
 
 typedef struct note_ref {
@@ -279,7 +351,8 @@ static musc_status check(const musc_music *m, const musc_perform_options *o)
         return musc_error(MUSC_ERR_ARG, "performance amount %g, expected 0..2", o->amount);
     if (!(o->dynamics >= 0 && o->dynamics <= 4) || !(o->timing >= 0 && o->timing <= 4) ||
         !(o->articulation >= 0 && o->articulation <= 4) ||
-        !(o->chord_spread >= 0 && o->chord_spread <= 4))
+        !(o->chord_spread >= 0 && o->chord_spread <= 4) ||
+        !(o->hairpins >= 0 && o->hairpins <= 4))
         return musc_error(MUSC_ERR_ARG, "performance factors must be in 0..4");
     if (o->phrase_bars < 1 || o->phrase_bars > 64)
         return musc_error(MUSC_ERR_ARG, "phrase of %d bars, expected 1..64", o->phrase_bars);
@@ -294,6 +367,15 @@ static musc_status check(const musc_music *m, const musc_perform_options *o)
                 return musc_error(MUSC_ERR_INVALID, "tracks[%zu].notes[%zu]: time %lld, duration "
                                   "%lld out of range", k, i, (long long)n->time,
                                   (long long)n->duration);
+        }
+    for (size_t k = 0; k < m->n_tracks; k++)
+        for (size_t i = 0; i < m->tracks[k].n_hairpins; i++) {
+            const musc_hairpin *h = &m->tracks[k].hairpins[i];
+            if (h->time < 0 || h->duration < 0 || h->time > ((int64_t)1 << 40) ||
+                h->duration > ((int64_t)1 << 40))
+                return musc_error(MUSC_ERR_INVALID, "tracks[%zu].hairpins[%zu]: time %lld, "
+                                  "duration %lld out of range", k, i, (long long)h->time,
+                                  (long long)h->duration);
         }
     for (size_t i = 0; i < m->n_tempos; i++)
         if (!(m->tempos[i].qpm > 0) || !isfinite(m->tempos[i].qpm))
@@ -322,8 +404,10 @@ musc_status musc_perform(musc_music *m, const musc_perform_options *options)
     note_ref *refs = malloc((max_notes ? max_notes : 1) * sizeof *refs);
     double *offset = malloc((total ? total : 1) * sizeof *offset); /* seconds */
     int64_t *orig = malloc((total ? total : 1) * 2 * sizeof *orig); /* time, end */
+    double *ramp = malloc((max_notes ? max_notes : 1) * sizeof *ramp); /* hairpins */
     musc_time_signature *ts = malloc((m->n_time_signatures ? m->n_time_signatures : 1) * sizeof *ts);
-    if (!refs || !offset || !orig || !ts) {
+    if (!refs || !offset || !orig || !ts || !ramp) {
+        free(ramp);
         free(refs);
         free(offset);
         free(orig);
@@ -352,13 +436,14 @@ musc_status musc_perform(musc_music *m, const musc_perform_options *options)
 
     const double a = o->amount;
     const double dyn = a * o->dynamics, tim = a * o->timing, art = a * o->articulation,
-                 spread = a * o->chord_spread;
+                 spread = a * o->chord_spread, cresc = a * o->hairpins;
 
     /* 2. per-note velocity, duration and onset offset */
     size_t base = 0;
     for (size_t k = 0; k < m->n_tracks; k++) {
         musc_track *t = &m->tracks[k];
         size_t n = t->n_notes;
+        hairpin_offsets(t, ramp); /* notes are still sorted by written time */
         for (size_t i = 0; i < n; i++)
             refs[i] = (note_ref){i, t->notes[i].time, t->notes[i].pitch};
         qsort(refs, n, sizeof *refs, cmp_ref);
@@ -378,7 +463,8 @@ musc_status musc_perform(musc_music *m, const musc_perform_options *options)
                 if (nt->velocity > 0) {
                     double v = nt->velocity +
                                dyn * (accent(&p) + (t->is_drum ? 0.5 : 1) * arc(p.phrase_pos) +
-                                      2.5 * normal(hash3(o->seed, k, i, 2)));
+                                      2.5 * normal(hash3(o->seed, k, i, 2))) +
+                               cresc * ramp[i];
                     long iv = lround(v);
                     nt->velocity = (int16_t)(iv < 1 ? 1 : iv > 127 ? 127 : iv);
                 }
@@ -463,6 +549,7 @@ musc_status musc_perform(musc_music *m, const musc_perform_options *options)
         base += n;
     }
     musc_music_sort(m);
+    free(ramp);
     free(refs);
     free(offset);
     free(orig);

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define CHANNELS_PER_SYNTH 256
@@ -44,6 +45,30 @@
 #define CHUNK_FRAMES 4096
 #define MAX_RENDER_SECONDS (24.0 * 3600.0)
 #define AUTO_SPLIT_SECONDS 20
+
+/* ---- audio buffers ------------------------------------------------------- */
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A buffer of `floats` samples for a render, freed with free(). Renders
+ * are large (70 MB for 200 s of stereo float per synth or stem) and written
+ * once, front to back, so on a virtual machine their page faults cost a
+ * good part of a stem's CPU time (perf: 5-10%); transparent huge pages,
+ * where the kernel allows them (madvise mode), cut the faults 512-fold. */
+static float *audio_alloc(size_t floats)
+{
+    size_t bytes = (floats ? floats : 1) * sizeof(float);
+    if (bytes < 4 * HUGE_PAGE)
+        return malloc(bytes);
+    size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_PAGE, rounded) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, rounded, MADV_HUGEPAGE); /* advice only: no THP is fine */
+#endif
+    return p;
+}
 
 /* ---- FluidSynth's log, captured instead of printed ----------------------- */
 
@@ -240,7 +265,8 @@ static size_t track_notes_in_window(const render_ctx *c, const musc_track *t)
 
 /* ---- events -------------------------------------------------------------- */
 
-enum { EV_CC, EV_BEND, EV_CHANPRESS, EV_KEYPRESS, EV_OFF, EV_ON, EV_RELEASE_PEDALS };
+/* At one frame, system-exclusive messages (resets) go before everything. */
+enum { EV_SYSEX, EV_CC, EV_BEND, EV_CHANPRESS, EV_KEYPRESS, EV_OFF, EV_ON, EV_RELEASE_PEDALS };
 
 typedef struct synth_event {
     int64_t frame;
@@ -248,6 +274,7 @@ typedef struct synth_event {
     uint8_t kind;
     uint8_t chan;
     int16_t a, b;   /* key/controller/value depending on kind */
+    uint32_t raw;   /* EV_SYSEX: index into music->raw_events */
 } synth_event;
 
 typedef struct event_list {
@@ -272,6 +299,7 @@ static int push(event_list *l, int64_t frame, int kind, int chan, int a, int b)
     e->chan = (uint8_t)chan;
     e->a = (int16_t)a;
     e->b = (int16_t)b;
+    e->raw = 0;
     l->n++;
     return 0;
 }
@@ -342,6 +370,24 @@ static int add_track_events(const render_ctx *c, event_list *l, const musc_track
     return push(l, (int64_t)c->score_frames, EV_RELEASE_PEDALS, chan, 0, 0);
 }
 
+/* The score's system-exclusive messages (music->raw_events of type
+ * MUSC_RAW_SYSEX), for every synth: they address the whole device. Those
+ * before `start` still set the state at frame 0; those after `end` are
+ * dropped. */
+static int add_sysex_events(const render_ctx *c, event_list *l)
+{
+    const musc_music *m = c->music;
+    for (size_t i = 0; i < m->n_raw_events && i <= UINT32_MAX; i++) {
+        const musc_raw_event *r = &m->raw_events[i];
+        if (r->type != MUSC_RAW_SYSEX || r->time > c->end || !r->data || r->size == 0)
+            continue;
+        if (push(l, frame_of(c, r->time), EV_SYSEX, 0, 0, 0))
+            return -1;
+        l->ev[l->n - 1].raw = (uint32_t)i;
+    }
+    return 0;
+}
+
 /* ---- one synth ----------------------------------------------------------- */
 
 typedef struct synth_job {
@@ -401,10 +447,47 @@ static void set_program(fluid_synth_t *sy, int chan, int program, int is_drum)
         fluid_synth_program_change(sy, chan, 0); /* SoundFont lacks it: first preset */
 }
 
-static void apply_event(fluid_synth_t *sy, const synth_event *e, uint16_t *held)
+/* Play one system-exclusive message, as musc_render documents: a universal
+ * master volume sets the synth's gain (FluidSynth 2.3 ignores it); the
+ * rest goes to fluid_synth_sysex(), and a message it handled (GM, GS or XG
+ * system on, tuning) is followed by the tracks' programs again, since a
+ * reset sets every channel back to program 0. Malformed messages (a data
+ * byte >= 0x80, nothing but F7) are skipped. */
+static void apply_sysex(const render_ctx *c, const synth_job *job, fluid_synth_t *sy,
+                        const musc_raw_event *r)
+{
+    size_t n = r->size;
+    const uint8_t *d = r->data;
+    if (n && d[n - 1] == 0xF7)
+        n--; /* the end-of-exclusive status is not part of the message */
+    if (n == 0 || n > INT32_MAX)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (d[i] & 0x80)
+            return;
+    if (n >= 6 && d[0] == 0x7F && d[2] == 0x04 && d[3] == 0x01) {
+        /* F0 7F <device> 04 01 <lsb> <msb> F7: master volume, 14 bits */
+        double v = (double)(d[4] | d[5] << 7) / 16383.0;
+        fluid_synth_set_gain(sy, (float)(c->opt->gain * v));
+        return;
+    }
+    int handled = 0;
+    if (fluid_synth_sysex(sy, (const char *)d, (int)n, NULL, NULL, &handled, 0) == FLUID_OK &&
+        handled)
+        for (size_t i = 0; i < job->n; i++) {
+            const musc_track *t = &c->music->tracks[job->tracks[i]];
+            set_program(sy, job->chans[i], t->program, t->is_drum);
+        }
+}
+
+static void apply_event(const render_ctx *c, const synth_job *job, fluid_synth_t *sy,
+                        const synth_event *e, uint16_t *held)
 {
     int ch = e->chan;
     switch (e->kind) {
+    case EV_SYSEX:
+        apply_sysex(c, job, sy, &c->music->raw_events[e->raw]);
+        break;
     case EV_CC:
         fluid_synth_cc(sy, ch, e->a, e->b);
         break;
@@ -442,15 +525,18 @@ static float peak_of(const float *x, size_t n)
     return p;
 }
 
-/* Render one synth's tracks into a fresh *out (n_frames = score + tail). */
-static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_audio *out)
+/* Render one synth's tracks into a fresh *out (n_frames = score + tail).
+ * A fresh synth of job->n_channels channels may be handed in (*s0, *sy0,
+ * then owned here and deleted); else one is made. */
+static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_audio *out,
+                                fluid_settings_t *s0, fluid_synth_t *sy0)
 {
     memset(out, 0, sizeof *out);
     event_list l = {0};
     uint16_t *held = NULL;
     float *buf = NULL;
-    fluid_settings_t *s = NULL;
-    fluid_synth_t *sy = NULL;
+    fluid_settings_t *s = s0;
+    fluid_synth_t *sy = sy0;
     musc_status st = MUSC_OK;
 
     for (size_t i = 0; i < job->n; i++)
@@ -458,14 +544,18 @@ static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_
             st = musc_error(MUSC_ERR_NOMEM, "out of memory for synth events");
             goto done;
         }
+    if (add_sysex_events(c, &l)) {
+        st = musc_error(MUSC_ERR_NOMEM, "out of memory for synth events");
+        goto done;
+    }
     qsort(l.ev, l.n, sizeof *l.ev, cmp_event);
     held = calloc((size_t)job->n_channels * 128, sizeof *held);
-    buf = malloc(c->max_frames * 2 * sizeof *buf);
+    buf = audio_alloc(c->max_frames * 2);
     if (!held || !buf) {
         st = musc_error(MUSC_ERR_NOMEM, "out of memory for %zu frames of audio", c->max_frames);
         goto done;
     }
-    if ((st = make_synth(c, job->n_channels, &s, &sy)) != MUSC_OK)
+    if (!sy && (st = make_synth(c, job->n_channels, &s, &sy)) != MUSC_OK)
         goto done;
     for (size_t i = 0; i < job->n; i++) {
         const musc_track *t = &c->music->tracks[job->tracks[i]];
@@ -489,7 +579,7 @@ static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_
         if (next >= l.n)
             break;
         while (next < l.n && (size_t)l.ev[next].frame <= pos)
-            apply_event(sy, &l.ev[next++], held);
+            apply_event(c, job, sy, &l.ev[next++], held);
     }
     progress_add(c->progress, (double)(pos > reported ? pos - reported : 0));
 
@@ -505,10 +595,10 @@ static musc_status render_synth(const render_ctx *c, const synth_job *job, musc_
         if (fluid_synth_get_active_voice_count(sy) == 0 && p < threshold)
             break;
     }
+    /* Not shrunk to `pos`: realloc would copy it (glibc does not remap an
+     * aligned block; perf: 10% of a stems render), for the few MB of tail
+     * bound it would give back. The buffer holds max_frames frames. */
     out->samples = buf;
-    float *shrunk = realloc(buf, (pos ? pos : 1) * 2 * sizeof *buf);
-    if (shrunk)
-        out->samples = shrunk;
     buf = NULL;
     out->n_frames = pos;
     out->channels = 2;
@@ -676,6 +766,11 @@ typedef struct job_pool {
     pthread_mutex_t lock;
     musc_status status;
     char message[1024];
+    /* the synth that loaded the SoundFont first, still unused: the first
+     * job of its channel count renders on it instead of loading again */
+    fluid_settings_t *spare_settings;
+    fluid_synth_t *spare;
+    int spare_channels;
 } job_pool;
 
 static void *job_worker(void *arg)
@@ -685,10 +780,19 @@ static void *job_worker(void *arg)
         pthread_mutex_lock(&pool->lock);
         size_t i = pool->next++;
         int failed = pool->status != MUSC_OK;
+        fluid_settings_t *s = NULL;
+        fluid_synth_t *sy = NULL;
+        if (i < pool->n && !failed && pool->spare &&
+            pool->jobs[i].n_channels == pool->spare_channels) {
+            s = pool->spare_settings;
+            sy = pool->spare;
+            pool->spare = NULL;
+            pool->spare_settings = NULL;
+        }
         pthread_mutex_unlock(&pool->lock);
         if (i >= pool->n || failed)
             break;
-        musc_status st = render_synth(pool->ctx, &pool->jobs[i], &pool->outs[i]);
+        musc_status st = render_synth(pool->ctx, &pool->jobs[i], &pool->outs[i], s, sy);
         if (st != MUSC_OK) {
             pthread_mutex_lock(&pool->lock);
             if (pool->status == MUSC_OK) {
@@ -729,6 +833,17 @@ static musc_status run_jobs(const render_ctx *c, const synth_job *jobs, size_t n
     pthread_mutex_init(&pool.lock, NULL);
     if ((size_t)threads > n)
         threads = (int)n;
+    if (holder && threads > 1) {
+        /* On several threads the holder renders the first job of its
+         * channel count (saving that job's load, 0.1 s for FluidR3_GM):
+         * while it plays, the other threads' synths load, and they keep
+         * the cache alive for later jobs. On one thread it only holds. */
+        pool.spare = holder;
+        pool.spare_settings = hold_settings;
+        pool.spare_channels = 16;
+        holder = NULL;
+        hold_settings = NULL;
+    }
     pthread_t *th = threads > 1 ? calloc((size_t)threads, sizeof *th) : NULL;
     int started = 0;
     if (th)
@@ -740,6 +855,10 @@ static musc_status run_jobs(const render_ctx *c, const synth_job *jobs, size_t n
         pthread_join(th[i], NULL);
     free(th);
     pthread_mutex_destroy(&pool.lock);
+    if (pool.spare) {
+        delete_fluid_synth(pool.spare);
+        delete_fluid_settings(pool.spare_settings);
+    }
     if (holder) {
         delete_fluid_synth(holder);
         delete_fluid_settings(hold_settings);
@@ -751,16 +870,25 @@ static musc_status run_jobs(const render_ctx *c, const synth_job *jobs, size_t n
     return musc_error(pool.status, "%s", pool.message);
 }
 
-/* Pad `a` with silence to `frames` (a missing buffer becomes silence). */
-static musc_status pad_to(musc_audio *a, size_t frames, int sample_rate)
+/* Pad `a` with silence to `frames` (a missing buffer becomes silence).
+ * A buffer from render_synth() holds `capacity` frames: padding within it
+ * copies nothing. */
+static musc_status pad_to(musc_audio *a, size_t frames, size_t capacity, int sample_rate)
 {
     if (a->samples && a->n_frames == frames)
         return MUSC_OK;
-    float *q = realloc(a->samples, (frames ? frames : 1) * 2 * sizeof *q);
-    if (!q)
-        return musc_error(MUSC_ERR_NOMEM, "out of memory for %zu frames", frames);
-    memset(q + 2 * a->n_frames, 0, (frames - a->n_frames) * 2 * sizeof *q);
-    a->samples = q;
+    if (!a->samples || frames > capacity) {
+        float *q = audio_alloc(frames * 2);
+        if (!q)
+            return musc_error(MUSC_ERR_NOMEM, "out of memory for %zu frames", frames);
+        if (a->samples)
+            memcpy(q, a->samples, a->n_frames * 2 * sizeof *q);
+        else
+            a->n_frames = 0;
+        free(a->samples);
+        a->samples = q;
+    }
+    memset(a->samples + 2 * a->n_frames, 0, (frames - a->n_frames) * 2 * sizeof *a->samples);
     a->n_frames = frames;
     a->channels = 2;
     a->sample_rate = sample_rate;
@@ -774,9 +902,10 @@ static musc_status sum_parts(const musc_audio *parts, size_t n, int sample_rate,
     size_t frames = 0;
     for (size_t i = 0; i < n; i++)
         frames = parts[i].n_frames > frames ? parts[i].n_frames : frames;
-    mix->samples = calloc((frames ? frames : 1) * 2, sizeof *mix->samples);
+    mix->samples = audio_alloc(frames * 2);
     if (!mix->samples)
         return musc_error(MUSC_ERR_NOMEM, "out of memory for the mix");
+    memset(mix->samples, 0, (frames ? frames : 1) * 2 * sizeof *mix->samples);
     mix->n_frames = frames;
     mix->channels = 2;
     mix->sample_rate = sample_rate;
@@ -1002,16 +1131,32 @@ musc_status musc_render_stems(const musc_music *music, const musc_render_options
         st = musc_error(MUSC_ERR_NOMEM, "out of memory");
         goto done;
     }
+    size_t *load = malloc((nt ? nt : 1) * sizeof *load);
+    if (!load) {
+        st = musc_error(MUSC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < nt; i++) {
         index[i] = i;
-        if (track_notes_in_window(c, &c->music->tracks[i]) == 0)
+        size_t notes = track_notes_in_window(c, &c->music->tracks[i]);
+        if (notes == 0)
             continue; /* a silent stem */
-        jobs[n_jobs].tracks = &index[i];
-        jobs[n_jobs].chans = c->music->tracks[i].is_drum ? &drum_chan : &melodic_chan;
-        jobs[n_jobs].n = 1;
-        jobs[n_jobs].n_channels = 16;
-        n_jobs++;
+        /* largest first (stable): with fewer threads than stems, the last
+         * stems to start are the short ones, so the threads finish close
+         * together (POP909 001 on 2 threads: 985 notes beside 264 + 307,
+         * not 264 + 985 beside 307) */
+        size_t k = n_jobs++;
+        for (; k > 0 && load[k - 1] < notes; k--) {
+            jobs[k] = jobs[k - 1];
+            load[k] = load[k - 1];
+        }
+        load[k] = notes;
+        jobs[k].tracks = &index[i];
+        jobs[k].chans = c->music->tracks[i].is_drum ? &drum_chan : &melodic_chan;
+        jobs[k].n = 1;
+        jobs[k].n_channels = 16;
     }
+    free(load);
     p.progress.total = (double)c->score_frames * (double)n_jobs;
     if ((st = run_jobs(c, jobs, n_jobs, thread_count(c->opt), outs)) != MUSC_OK)
         goto done;
@@ -1023,7 +1168,7 @@ musc_status musc_render_stems(const musc_music *music, const musc_render_options
     for (size_t i = 0; i < nt; i++)
         frames = stems[i].n_frames > frames ? stems[i].n_frames : frames;
     for (size_t i = 0; i < nt && st == MUSC_OK; i++)
-        st = pad_to(&stems[i], frames, c->opt->sample_rate);
+        st = pad_to(&stems[i], frames, c->max_frames, c->opt->sample_rate);
     if (st == MUSC_OK && mix)
         st = sum_parts(stems, nt, c->opt->sample_rate, mix);
     if (st == MUSC_OK)

@@ -77,6 +77,7 @@ void musc_track_clear(musc_track *t)
     free(t->controls);
     free(t->pitch_bends);
     free(t->pressures);
+    free(t->hairpins);
     memset(t, 0, sizeof *t);
 }
 
@@ -169,10 +170,11 @@ musc_status musc_track_copy(musc_track *d, const musc_track *s)
     d->n_controls = s->n_controls;
     d->n_pitch_bends = s->n_pitch_bends;
     d->n_pressures = s->n_pressures;
+    d->n_hairpins = s->n_hairpins;
     if ((s->name && !(d->name = dup_str(s->name))) ||
         (s->instrument_name && !(d->instrument_name = dup_str(s->instrument_name))) ||
         COPY_PLAIN(d, s, notes) || COPY_PLAIN(d, s, controls) || COPY_PLAIN(d, s, pitch_bends) ||
-        COPY_PLAIN(d, s, pressures))
+        COPY_PLAIN(d, s, pressures) || COPY_PLAIN(d, s, hairpins))
         goto fail;
     if (copy_plain((void **)&d->chords, &d->cap_chords, s->chords, s->n_chords, sizeof *s->chords))
         goto fail;
@@ -375,6 +377,12 @@ musc_status musc_track_add_pitch_bend(musc_track *t, int64_t time, int value)
 musc_status musc_track_add_pressure(musc_track *t, int64_t time, int pitch, int value)
 {
     APPEND(t, pressures, .time = time, .pitch = (int16_t)pitch, .value = (uint8_t)value);
+    return MUSC_OK;
+}
+
+musc_status musc_track_add_hairpin(musc_track *t, int64_t time, int64_t duration, int kind)
+{
+    APPEND(t, hairpins, .time = time, .duration = duration, .kind = kind);
     return MUSC_OK;
 }
 

@@ -129,4 +129,5 @@ void musc_track_sort(musc_track *t)
     SORT_BY_TIME(t, controls);
     SORT_BY_TIME(t, pitch_bends);
     SORT_BY_TIME(t, pressures);
+    SORT_BY_TIME(t, hairpins);
 }

@@ -36,6 +36,8 @@ static int64_t track_end_time(const musc_track *t)
     for (size_t i = 0; i < t->n_controls; i++) e = max64(e, t->controls[i].time);
     for (size_t i = 0; i < t->n_pitch_bends; i++) e = max64(e, t->pitch_bends[i].time);
     for (size_t i = 0; i < t->n_pressures; i++) e = max64(e, t->pressures[i].time);
+    for (size_t i = 0; i < t->n_hairpins; i++)
+        e = max64(e, end_of(t->hairpins[i].time, t->hairpins[i].duration));
     return e;
 }
 

@@ -143,6 +143,7 @@ musc_status musc_music_validate(const musc_music *m)
         CHECK_ARRAY(t, controls, p);
         CHECK_ARRAY(t, pitch_bends, p);
         CHECK_ARRAY(t, pressures, p);
+        CHECK_ARRAY(t, hairpins, p);
         if (t->program < 0 || t->program > 127)
             BAD("tracks[%zu].program = %d, expected 0..127", ti, t->program);
         if (t->channel < -1 || t->channel > 15)
@@ -221,6 +222,15 @@ musc_status musc_music_validate(const musc_music *m)
                 BAD("%s[%zu].pitch = %d, expected -1 (channel) or 0..127", p, i, r->pitch);
             if (r->value > 127)
                 BAD("%s[%zu].value = %d, expected 0..127", p, i, r->value);
+        }
+        for (size_t i = 0; i < t->n_hairpins; i++) {
+            const musc_hairpin *h = &t->hairpins[i];
+            if (h->time < 0 || h->duration < 0 || h->duration > INT64_MAX - h->time)
+                BAD("tracks[%zu].hairpins[%zu]: time %" PRId64 ", duration %" PRId64
+                    ", expected >= 0 and an end within range", ti, i, h->time, h->duration);
+            if (h->kind != MUSC_HAIRPIN_CRESCENDO && h->kind != MUSC_HAIRPIN_DIMINUENDO)
+                BAD("tracks[%zu].hairpins[%zu].kind = %d, expected 1 (crescendo) or -1 "
+                    "(diminuendo)", ti, i, h->kind);
         }
     }
     return MUSC_OK;
@@ -318,6 +328,12 @@ static int track_eq(const musc_track *a, const musc_track *b, size_t ti, char *b
             a->pressures[i].pitch != b->pressures[i].pitch ||
             a->pressures[i].value != b->pressures[i].value)
             DIFF("%spressures[%zu] differ", p, i);
+    CHECK_COUNT(a, b, hairpins, p);
+    for (size_t i = 0; i < a->n_hairpins; i++)
+        if (a->hairpins[i].time != b->hairpins[i].time ||
+            a->hairpins[i].duration != b->hairpins[i].duration ||
+            a->hairpins[i].kind != b->hairpins[i].kind)
+            DIFF("%shairpins[%zu] differ", p, i);
     return 1;
 }
 

@@ -787,6 +787,32 @@ static musc_status read_pressure(reader *r, void *ctx)
     return rc;
 }
 
+/* A hairpin: {"time", "duration", "kind": "crescendo" | "diminuendo"}. */
+static musc_status read_hairpin(reader *r, void *ctx)
+{
+    static const char *const names[] = {"time", "duration", "kind"};
+    jl_value f[3] = {{0}};
+    int64_t time, dur;
+    const char *kind;
+    musc_status rc;
+    if ((rc = read_fields(r, names, f, 3)) || (rc = get_time(r, &f[0], &time)) ||
+        (rc = get_int(r, "duration", &f[1], 1, 0, INT64_MAX, 0, &dur)) ||
+        (rc = get_str(r, "kind", &f[2], 1, &kind)))
+        goto done;
+    int k = kind && !strcmp(kind, "crescendo")    ? MUSC_HAIRPIN_CRESCENDO
+            : kind && !strcmp(kind, "diminuendo") ? MUSC_HAIRPIN_DIMINUENDO
+                                                  : 0;
+    if (!k)
+        rc = bad(r, "kind", "expected \"crescendo\" or \"diminuendo\"");
+    else if (dur > INT64_MAX - time)
+        rc = bad(r, "duration", "the hairpin ends past the largest representable tick");
+    else
+        rc = musc_track_add_hairpin(track_of(ctx), time, dur, k);
+done:
+    clear_fields(f, 3);
+    return rc;
+}
+
 static musc_status read_track_lyric(reader *r, void *ctx)
 {
     musc_track *t = track_of(ctx);
@@ -814,7 +840,8 @@ static musc_status read_track(reader *r, void *ctx)
                  {"annotations", read_track_annotation},
                  {"musc_controls", read_control},
                  {"musc_pitch_bends", read_pitch_bend},
-                 {"musc_pressures", read_pressure}};
+                 {"musc_pressures", read_pressure},
+                 {"musc_hairpins", read_hairpin}};
     enum { N = sizeof names / sizeof *names, L = sizeof lists / sizeof *lists };
     musc_music *m = ctx;
     musc_status rc = open_container(r, '{', NULL, NULL);

@@ -389,6 +389,19 @@ static void write_track(writer *w, const musc_track *t)
         }
         close_(w, ']');
     }
+    if (t->n_hairpins) {
+        key(w, "musc_hairpins");
+        open_(w, '[', 1);
+        for (size_t i = 0; i < t->n_hairpins; i++) {
+            item_object(w);
+            key_i64(w, "time", t->hairpins[i].time);
+            key_i64(w, "duration", t->hairpins[i].duration);
+            key_str(w, "kind", t->hairpins[i].kind == MUSC_HAIRPIN_DIMINUENDO ? "diminuendo"
+                                                                               : "crescendo");
+            close_(w, '}');
+        }
+        close_(w, ']');
+    }
     close_(w, '}');
 }
 

@@ -38,6 +38,8 @@ typedef struct build_state {
     size_t key_part, time_part;
     ornament *orns;
     size_t n_orns, cap_orns;
+    size_t *wedge_open; /* [part * 16 + number - 1]: index + 1 of the track's open
+                           hairpin of that number, 0 = none */
 } build_state;
 
 static musc_status nomem(void)
@@ -128,6 +130,32 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
     return MUSC_OK;
 }
 
+/* Close the open hairpin of a part and number (if any) at `at`. */
+static void wedge_close(build_state *bs, musc_track *t, size_t slot, int64_t at)
+{
+    size_t open = bs->wedge_open[slot];
+    if (!open)
+        return;
+    musc_hairpin *h = &t->hairpins[open - 1];
+    h->duration = at > h->time ? at - h->time : 0;
+    bs->wedge_open[slot] = 0;
+}
+
+/* A wedge start opens a hairpin (closing one of the same number still
+ * open); a stop closes it. A stop without a start is ignored. */
+static musc_status wedge(build_state *bs, musc_track *t, size_t pi, const mx_event *e,
+                         int64_t at)
+{
+    size_t slot = pi * 16 + (size_t)(e->b - 1);
+    wedge_close(bs, t, slot, at);
+    if (e->a == 0)
+        return MUSC_OK;
+    musc_status st = musc_track_add_hairpin(t, at, 0, e->a);
+    if (!st)
+        bs->wedge_open[slot] = t->n_hairpins;
+    return st;
+}
+
 static musc_status emit_measure(musc_music *m, build_state *bs, size_t pi, const mx_measure *ms,
                                 open_ties *ot, int64_t T)
 {
@@ -171,6 +199,7 @@ static musc_status emit_measure(musc_music *m, build_state *bs, size_t pi, const
                 t->lyrics[t->n_lyrics - 1].verse = e->a;
             break;
         case MX_EV_CHORD: st = musc_track_add_annotation(t, at, MUSC_ANN_CHORD, e->text); break;
+        case MX_EV_WEDGE: st = wedge(bs, t, pi, e, at); break;
         }
     }
     for (size_t k = 0; k < ms->n_notes && !st; k++)
@@ -257,7 +286,8 @@ musc_status mx_build(mx_reader *r, musc_music *m)
     open_ties *ot = calloc(r->n_parts ? r->n_parts : 1, sizeof *ot);
     size_t *order = NULL, n_order = 0;
     build_state bs = {0};
-    if (!len || !ot) {
+    bs.wedge_open = calloc(r->n_parts ? r->n_parts * 16 : 1, sizeof *bs.wedge_open);
+    if (!len || !ot || !bs.wedge_open) {
         st = nomem();
         goto done;
     }
@@ -320,12 +350,17 @@ musc_status mx_build(mx_reader *r, musc_music *m)
             goto done;
         }
     }
+    /* a hairpin never stopped lasts to the end */
+    for (size_t pi = 0; pi < r->n_parts; pi++)
+        for (size_t k = 0; k < 16; k++)
+            wedge_close(&bs, &m->tracks[pi], pi * 16 + k, T);
     for (size_t j = 0; j < bs.n_orns && !st; j++)
         st = realise_ornament(m, &m->tracks[bs.orns[j].track], &bs.orns[j]);
     if (st)
         goto done;
     musc_music_sort(m);
 done:
+    free(bs.wedge_open);
     free(bs.orns);
     for (size_t pi = 0; ot && pi < r->n_parts; pi++)
         free(ot[pi].idx);

@@ -113,6 +113,32 @@ static double metronome_qpm(mx_reader *r, xmlNodePtr met)
     return per * q;
 }
 
+/* A <wedge> (hairpin) start or stop; paired by number when the measures
+ * are laid out in playing order (musicxml_build.c). "continue" and unknown
+ * types are ignored. */
+static musc_status read_wedge(mx_reader *r, mx_measure *m, xmlNodePtr w, int64_t at)
+{
+    /* mx_attr reuses one buffer: take the number before the type */
+    const char *num = mx_attr(r, w, "number");
+    int number = num ? atoi(num) : 1;
+    if (number < 1 || number > 16)
+        number = 1;
+    const char *ty = mx_attr(r, w, "type");
+    int kind = !ty                          ? 2
+               : !strcmp(ty, "crescendo")   ? 1
+               : !strcmp(ty, "diminuendo")  ? -1
+               : !strcmp(ty, "stop")        ? 0
+                                            : 2;
+    if (kind == 2)
+        return MUSC_OK;
+    mx_event *e = mx_add_event(m, at, MX_EV_WEDGE);
+    if (!e)
+        return mx_nomem();
+    e->a = kind;
+    e->b = number;
+    return MUSC_OK;
+}
+
 musc_status mx_read_direction(mx_reader *r, part_state *ps, mx_measure *m, mx_flow *f,
                                   xmlNodePtr d)
 {
@@ -148,6 +174,9 @@ musc_status mx_read_direction(mx_reader *r, part_state *ps, mx_measure *m, mx_fl
                     ps->velocity = v;
                 else if (v >= 0 && !mx_attr(r, mx_child(d, "sound"), "dynamics"))
                     ps->velocity = v;
+            } else if (mx_is(c, "wedge")) {
+                if ((st = read_wedge(r, m, c, at)))
+                    return st;
             } else if (mx_is(c, "words") && !jumps) {
                 read_words(mx_text(r, c), f);
             } else if (mx_is(c, "segno") && !jumps) {

@@ -88,7 +88,8 @@ typedef struct mx_note {
     int64_t pdur;               /* grace and principal: the principal's written length */
 } mx_note;
 
-enum { MX_EV_TEMPO, MX_EV_KEY, MX_EV_TIME, MX_EV_LYRIC, MX_EV_CHORD };
+enum { MX_EV_TEMPO, MX_EV_KEY, MX_EV_TIME, MX_EV_LYRIC, MX_EV_CHORD,
+       MX_EV_WEDGE /* a: +1 crescendo, -1 diminuendo, 0 stop; b: number 1..16 */ };
 
 typedef struct mx_event {
     int64_t at;

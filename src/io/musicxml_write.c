@@ -197,6 +197,12 @@ typedef struct part_ctx {
     int tup_open, tup_first, tup_actual, tup_normal;
     int64_t tup_left;
     size_t tup_start_at;
+    struct wwedge {
+        int64_t time; /* scaled by mult */
+        int type;     /* MUSC_HAIRPIN_* for a start, 0 for a stop */
+        int number;   /* 1..16 */
+    } *wedges;        /* hairpin starts and stops, in writing order */
+    size_t n_wedges, next_wedge;
 } part_ctx;
 
 static int cmp_wnote(const void *a, const void *b)
@@ -662,6 +668,25 @@ static int64_t put_timed(xbuf *b, const musc_music *m, part_ctx *pc, const bar *
     return cursor - br->start;
 }
 
+/* Hairpin starts and stops inside bar br (the last bar also takes those
+ * at its end), as <wedge> directions. Returns the cursor offset. */
+static int64_t put_wedges(xbuf *b, part_ctx *pc, const bar *br, int last)
+{
+    int64_t cursor = br->start;
+    while (pc->next_wedge < pc->n_wedges &&
+           (pc->wedges[pc->next_wedge].time < br->end || last)) {
+        const struct wwedge *w = &pc->wedges[pc->next_wedge++];
+        seek(b, &cursor, w->time);
+        put(b, "<direction><direction-type><wedge type=\"%s\" number=\"%d\"/>"
+               "</direction-type></direction>\n",
+            w->type == MUSC_HAIRPIN_CRESCENDO    ? "crescendo"
+            : w->type == MUSC_HAIRPIN_DIMINUENDO ? "diminuendo"
+                                                 : "stop",
+            w->number);
+    }
+    return cursor - br->start;
+}
+
 /* ---- parts --------------------------------------------------------------- */
 
 static void put_part_list(xbuf *b, part_ctx *pcs, size_t n)
@@ -755,6 +780,9 @@ static void put_part(xbuf *b, const musc_music *m, part_ctx *pc, const bar *bars
         int64_t off = put_timed(b, m, pc, br, &ki, &tempo_i);
         if (off > 0)
             put(b, "<backup><duration>%" PRId64 "</duration></backup>\n", off);
+        off = put_wedges(b, pc, br, bi + 1 == n_bars);
+        if (off > 0)
+            put(b, "<backup><duration>%" PRId64 "</duration></backup>\n", off);
         while (pc->next_lyric < pc->n_lyrics &&
                pc->lyrics[pc->next_lyric]->time * pc->mult < br->start)
             pc->next_lyric++;
@@ -791,6 +819,73 @@ static int cmp_ann_ptr(const void *a, const void *b)
     const musc_annotation *x = *(const musc_annotation *const *)a;
     const musc_annotation *y = *(const musc_annotation *const *)b;
     return x->time < y->time ? -1 : x->time > y->time;
+}
+
+static int cmp_wwedge(const void *a, const void *b)
+{
+    const struct wwedge *x = a, *y = b;
+    if (x->time != y->time)
+        return x->time < y->time ? -1 : 1;
+    return 0;
+}
+
+/* A start and a stop per hairpin (the track's hairpins are sorted), each
+ * pair under the lowest number 1..16 free at its start, so the reader pairs
+ * overlapping hairpins right. At one time stops come first, except the stop
+ * of a hairpin of no length, which follows its own start. */
+static musc_status collect_wedges(const musc_track *t, part_ctx *pc)
+{
+    size_t n = t->n_hairpins;
+    if (!n)
+        return MUSC_OK;
+    pc->wedges = malloc(2 * n * sizeof *pc->wedges);
+    int *key = malloc(2 * n * sizeof *key);
+    if (!pc->wedges || !key) {
+        free(key);
+        return musc_error(MUSC_ERR_NOMEM, "musicxml: out of memory");
+    }
+    int64_t slot_end[16];
+    int slot_zero[16]; /* the slot's last hairpin had no length */
+    for (int k = 0; k < 16; k++) {
+        slot_end[k] = -1;
+        slot_zero[k] = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const musc_hairpin *h = &t->hairpins[i];
+        int64_t s = h->time * pc->mult, e = (h->time + h->duration) * pc->mult;
+        int best = 0;
+        for (int k = 0; k < 16; k++) {
+            if (slot_end[k] < s || (slot_end[k] == s && !slot_zero[k])) {
+                best = k;
+                break;
+            }
+            if (slot_end[k] < slot_end[best])
+                best = k;
+        }
+        slot_end[best] = e;
+        slot_zero[best] = e == s;
+        pc->wedges[2 * i] = (struct wwedge){s, h->kind, best + 1};
+        pc->wedges[2 * i + 1] = (struct wwedge){e, 0, best + 1};
+    }
+    /* order by (time, class): stops of real hairpins, starts, stops of
+     * hairpins of no length; insertion sort on a key keeps it stable */
+    for (size_t i = 0; i < 2 * n; i++)
+        key[i] = pc->wedges[i].type ? 1 : (i % 2 && pc->wedges[i].time == pc->wedges[i - 1].time) ? 2 : 0;
+    for (size_t i = 1; i < 2 * n; i++)
+        for (size_t j = i; j > 0; j--) {
+            int c = cmp_wwedge(&pc->wedges[j - 1], &pc->wedges[j]);
+            if (c < 0 || (c == 0 && key[j - 1] <= key[j]))
+                break;
+            struct wwedge tw = pc->wedges[j];
+            pc->wedges[j] = pc->wedges[j - 1];
+            pc->wedges[j - 1] = tw;
+            int tk = key[j];
+            key[j] = key[j - 1];
+            key[j - 1] = tk;
+        }
+    free(key);
+    pc->n_wedges = 2 * n;
+    return MUSC_OK;
 }
 
 static musc_status collect(const musc_music *m, size_t ti, part_ctx *pc)
@@ -830,7 +925,8 @@ static musc_status collect(const musc_music *m, size_t ti, part_ctx *pc)
     /* stable enough: equal times keep no particular order */
     qsort(pc->lyrics, pc->n_lyrics, sizeof *pc->lyrics, cmp_lyric_ptr);
     qsort(pc->chords, pc->n_chords, sizeof *pc->chords, cmp_ann_ptr);
-    return build_voices(pc);
+    musc_status st = collect_wedges(t, pc);
+    return st ? st : build_voices(pc);
 }
 
 static void free_parts(part_ctx *pcs, size_t n)
@@ -843,6 +939,7 @@ static void free_parts(part_ctx *pcs, size_t n)
         free(pcs[i].lyrics);
         free(pcs[i].lyric_used);
         free(pcs[i].chords);
+        free(pcs[i].wedges);
     }
     free(pcs);
 }
@@ -929,6 +1026,9 @@ musc_status musc_musicxml_write_mem(const musc_music *music, uint8_t **data, siz
         for (size_t k = 0; k < pcs[i].n_chords; k++)
             if (pcs[i].chords[k]->time * mult >= end)
                 end = pcs[i].chords[k]->time * mult + 1;
+        for (size_t k = 0; k < pcs[i].n_wedges; k++) /* a stop may sit at the end */
+            if (pcs[i].wedges[k].time > end || (pcs[i].wedges[k].type && pcs[i].wedges[k].time >= end))
+                end = pcs[i].wedges[k].time + (pcs[i].wedges[k].type != 0);
     }
     for (size_t k = 0; k < m->n_tempos; k++)
         if (m->tempos[k].time * mult >= end)

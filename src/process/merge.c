@@ -51,6 +51,7 @@ static musc_status reserve(musc_music *m, const size_t *idx, size_t n)
     RESERVE(m, idx, n, d, controls);
     RESERVE(m, idx, n, d, pitch_bends);
     RESERVE(m, idx, n, d, pressures);
+    RESERVE(m, idx, n, d, hairpins);
     return MUSC_OK;
 }
 
@@ -95,6 +96,7 @@ musc_status musc_merge_tracks(musc_music *music, const size_t *indices, size_t n
         MOVE(d, s, controls);
         MOVE(d, s, pitch_bends);
         MOVE(d, s, pressures);
+        MOVE(d, s, hairpins);
         gone[i - 1] = indices[i];
     }
     musc_track_sort(d);

@@ -85,6 +85,9 @@ static musc_status walk_music(musc_music *m, const walk *w)
         POINTS(t->controls, t->n_controls, "controls", ti);
         POINTS(t->pitch_bends, t->n_pitch_bends, "pitch_bends", ti);
         POINTS(t->pressures, t->n_pressures, "pressures", ti);
+        for (size_t i = 0; i < t->n_hairpins; i++)
+            if (interval(w, &t->hairpins[i].time, &t->hairpins[i].duration))
+                return overflow("hairpins", ti, i, t->hairpins[i].time);
     }
     return MUSC_OK;
 }

@@ -127,6 +127,7 @@ static void trim_track(musc_track *t, const window *w)
     trim_controls(t, w);
     TRIM_STATEFUL(t->pitch_bends, t->n_pitch_bends, w);
     TRIM_POINTS(t->pressures, t->n_pressures, w, (void)0);
+    TRIM_SPANS(t->hairpins, t->n_hairpins, w, (void)0);
     SHIFT(t->notes, t->n_notes, w->start);
     SHIFT(t->chords, t->n_chords, w->start);
     SHIFT(t->lyrics, t->n_lyrics, w->start);
@@ -134,6 +135,7 @@ static void trim_track(musc_track *t, const window *w)
     SHIFT(t->controls, t->n_controls, w->start);
     SHIFT(t->pitch_bends, t->n_pitch_bends, w->start);
     SHIFT(t->pressures, t->n_pressures, w->start);
+    SHIFT(t->hairpins, t->n_hairpins, w->start);
 }
 
 /* Raw events before start are set-up state: kept, moved to start. */

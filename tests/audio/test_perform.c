@@ -214,6 +214,102 @@ static void bad_options_are_refused(void **state)
     assert_int_equal(musc_perform(m, &o), MUSC_ERR_ARG);
     assert_true(musc_music_equal(orig, m));
     assert_int_equal(musc_perform(NULL, NULL), MUSC_ERR_ARG);
+    /* a hairpin far out of range is refused before anything moves */
+    assert_int_equal(musc_track_add_hairpin(&m->tracks[0], (int64_t)1 << 62, 10,
+                                            MUSC_HAIRPIN_CRESCENDO), MUSC_OK);
+    musc_music *with = musc_music_copy(m);
+    assert_int_equal(musc_perform(m, NULL), MUSC_ERR_INVALID);
+    assert_true(musc_music_equal(with, m));
+    musc_music_free(with);
+    musc_music_free(m);
+    musc_music_free(orig);
+}
+
+/* One bar of p (49) quarters, a crescendo over bars 2-3, then f (96): the
+ * hairpin alone (other rules off) ramps the notes under it upward, never
+ * down, from p toward f; at amount 0 nothing changes. */
+static musc_music *crescendo_score(int target)
+{
+    musc_music *m = musc_music_new(480);
+    assert_int_equal(musc_music_add_time_signature(m, 0, 4, 4), MUSC_OK);
+    musc_track *t = musc_music_add_track(m, 0, 0, "piano");
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(musc_track_add_note(t, i * 480, 480, 60 + i % 5, i < 12 ? 49 : target),
+                         MUSC_OK);
+    assert_int_equal(musc_track_add_hairpin(t, 4 * 480, 8 * 480, MUSC_HAIRPIN_CRESCENDO), MUSC_OK);
+    return m;
+}
+
+static void crescendo_ramps_toward_the_next_mark(void **state)
+{
+    (void)state;
+    musc_perform_options o = musc_perform_options_default();
+    o.dynamics = o.timing = o.articulation = o.chord_spread = 0;
+    musc_music *m = crescendo_score(96);
+    assert_int_equal(musc_perform(m, &o), MUSC_OK);
+    const musc_track *t = &m->tracks[0];
+    assert_int_equal(t->n_notes, 16);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(t->notes[i].velocity, 49); /* before it: as written */
+    for (int i = 5; i < 12; i++)
+        assert_true(t->notes[i].velocity >= t->notes[i - 1].velocity);
+    assert_int_equal(t->notes[4].velocity, 49);            /* starts from p */
+    assert_true(t->notes[11].velocity >= 49 + (96 - 49) * 6 / 8); /* nearly f */
+    assert_true(t->notes[11].velocity < 96);
+    for (int i = 12; i < 16; i++)
+        assert_int_equal(t->notes[i].velocity, 96); /* the mark after it, as written */
+    musc_music_free(m);
+
+    /* no louder mark after it: one dynamic level up, held after it */
+    m = crescendo_score(49);
+    assert_int_equal(musc_perform(m, &o), MUSC_OK);
+    t = &m->tracks[0];
+    for (int i = 5; i < 12; i++)
+        assert_true(t->notes[i].velocity >= t->notes[i - 1].velocity);
+    assert_true(t->notes[11].velocity > 49 && t->notes[11].velocity < 49 + 16);
+    for (int i = 12; i < 16; i++)
+        assert_int_equal(t->notes[i].velocity, 49 + 16);
+    musc_music_free(m);
+
+    /* a swell with no marks: the crescendo's level holds and the
+     * diminuendo after it comes back from there to the written p */
+    m = crescendo_score(49);
+    assert_int_equal(musc_track_add_hairpin(&m->tracks[0], 13 * 480, 2 * 480,
+                                            MUSC_HAIRPIN_DIMINUENDO), MUSC_OK);
+    assert_int_equal(musc_track_add_note(&m->tracks[0], 16 * 480, 480, 60, 49), MUSC_OK);
+    assert_int_equal(musc_perform(m, &o), MUSC_OK);
+    t = &m->tracks[0];
+    assert_int_equal(t->notes[12].velocity, 49 + 16);     /* held */
+    assert_int_equal(t->notes[13].velocity, 49 + 16);     /* the diminuendo's start */
+    assert_true(t->notes[14].velocity < 49 + 16 && t->notes[14].velocity > 49);
+    assert_int_equal(t->notes[15].velocity, 49);          /* after it: p again */
+    musc_music_free(m);
+
+    /* a diminuendo goes down; amount 0 leaves all as written */
+    m = crescendo_score(20);
+    m->tracks[0].hairpins[0].kind = MUSC_HAIRPIN_DIMINUENDO;
+    musc_music *orig = musc_music_copy(m);
+    assert_int_equal(musc_perform(m, &o), MUSC_OK);
+    for (int i = 5; i < 12; i++)
+        assert_true(m->tracks[0].notes[i].velocity <= m->tracks[0].notes[i - 1].velocity);
+    assert_true(m->tracks[0].notes[11].velocity < 30);
+    musc_music_free(m);
+    m = musc_music_copy(orig);
+    o = musc_perform_options_default();
+    o.amount = 0;
+    assert_int_equal(musc_perform(m, &o), MUSC_OK);
+    assert_true(musc_music_equal(m, orig));
+    /* with every rule on, the crescendo still shows: louder at its end */
+    o = musc_perform_options_default();
+    musc_music_free(m);
+    m = crescendo_score(96);
+    assert_int_equal(musc_perform(m, &o), MUSC_OK);
+    int first = 0, last = 0;
+    for (int i = 4; i < 6; i++)
+        first += m->tracks[0].notes[i].velocity;
+    for (int i = 10; i < 12; i++)
+        last += m->tracks[0].notes[i].velocity;
+    assert_true(last > first + 40);
     musc_music_free(m);
     musc_music_free(orig);
 }
@@ -229,6 +325,7 @@ int main(void)
         cmocka_unit_test(legato_overlaps_and_staccato_shortens),
         cmocka_unit_test(repeated_pitches_never_overlap),
         cmocka_unit_test(bad_options_are_refused),
+        cmocka_unit_test(crescendo_ramps_toward_the_next_mark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -455,6 +455,74 @@ static void bad_options_are_refused(void **state)
     musc_music_free(m);
 }
 
+static double rms_of(const musc_music *m, int stems)
+{
+    musc_render_options o = test_options();
+    o.threads = 1;
+    musc_audio a = {0}, st[4] = {{0}};
+    if (stems)
+        assert_int_equal(musc_render_stems(m, &o, st, &a, NULL), MUSC_OK);
+    else
+        assert_int_equal(musc_render(m, &o, &a, NULL), MUSC_OK);
+    double r = audio_rms(&a, 0, a.n_frames);
+    musc_audio_clear(&a);
+    for (size_t i = 0; i < m->n_tracks; i++)
+        musc_audio_clear(&st[i]);
+    return r;
+}
+
+/* GM System On keeps the tracks' programs (FluidSynth resets channels to
+ * program 0); a master volume of 8192/16383 halves the level, in the mix
+ * and in stems; empty, short and malformed messages change nothing. */
+static void sysex_gm_on_and_master_volume(void **state)
+{
+    (void)state;
+    if (!have_soundfont())
+        skip();
+    static const uint8_t gm_on[] = {0x7E, 0x7F, 0x09, 0x01, 0xF7};
+    static const uint8_t half[] = {0x7F, 0x7F, 0x04, 0x01, 0x00, 0x40, 0xF7};
+    musc_music *flute = melody_score(73, 0), *piano = melody_score(0, 0);
+    double base = rms_of(flute, 0), other = rms_of(piano, 0);
+    assert_true(base > 1e-3);
+    assert_true(fabs(other - base) > 0.05 * base); /* the program matters */
+
+    musc_music *m = musc_music_copy(flute);
+    assert_int_equal(musc_music_add_raw_event(m, 0, MUSC_RAW_SYSEX, gm_on, sizeof gm_on, 0),
+                     MUSC_OK);
+    double on = rms_of(m, 0);
+    printf("RMS: flute %.5f, piano %.5f, flute after GM on %.5f\n", base, other, on);
+    assert_true(fabs(on - base) < 0.01 * base);
+
+    assert_int_equal(musc_music_add_raw_event(m, 0, MUSC_RAW_SYSEX, half, sizeof half, 0),
+                     MUSC_OK);
+    double quiet = rms_of(m, 0), quiet_stems = rms_of(m, 1);
+    printf("RMS with master volume 8192/16383: %.5f (mix), %.5f (stems)\n", quiet,
+           quiet_stems);
+    assert_true(fabs(quiet / base - 0.5) < 0.01);
+    assert_true(fabs(quiet_stems / base - 0.5) < 0.01);
+    musc_music_free(m);
+
+    /* junk: nothing, only F7, a cut-off master volume, status bytes inside,
+     * a master volume with bytes >= 0x80, an unknown manufacturer */
+    m = musc_music_copy(flute);
+    static const uint8_t f7[] = {0xF7}, cut[] = {0x7F, 0x7F, 0x04}, status[] = {0x80, 0x90, 0x40},
+                         hi[] = {0x7F, 0x7F, 0x04, 0x01, 0xFF, 0xFF, 0xF7},
+                         maker[] = {0x00, 0x20, 0x29, 0x01, 0x02, 0xF7};
+    assert_int_equal(musc_music_add_raw_event(m, 0, MUSC_RAW_SYSEX, NULL, 0, 0), MUSC_OK);
+    assert_int_equal(musc_music_add_raw_event(m, 0, MUSC_RAW_SYSEX, f7, 1, 0), MUSC_OK);
+    assert_int_equal(musc_music_add_raw_event(m, 10, MUSC_RAW_SYSEX, cut, 3, 0), MUSC_OK);
+    assert_int_equal(musc_music_add_raw_event(m, 20, MUSC_RAW_SYSEX, status, 3, 0), MUSC_OK);
+    assert_int_equal(musc_music_add_raw_event(m, 30, MUSC_RAW_SYSEX, hi, sizeof hi, 0), MUSC_OK);
+    assert_int_equal(musc_music_add_raw_event(m, 40, MUSC_RAW_SYSEX, maker, sizeof maker, 0),
+                     MUSC_OK);
+    assert_int_equal(musc_music_add_raw_event(m, 50, MUSC_RAW_ESCAPE, half, sizeof half, 0),
+                     MUSC_OK);
+    assert_true(fabs(rms_of(m, 0) - base) < 1e-6 * base);
+    musc_music_free(m);
+    musc_music_free(flute);
+    musc_music_free(piano);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +539,7 @@ int main(void)
         cmocka_unit_test(corrupt_soundfont_is_a_clear_error),
         cmocka_unit_test(empty_score_is_a_clear_error),
         cmocka_unit_test(bad_options_are_refused),
+        cmocka_unit_test(sysex_gm_on_and_master_volume),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the performance model: bytes become a score (tempos,
- * time signatures, tracks of notes, controls), which is performed with
+ * time signatures, tracks of notes, controls, hairpins), which is performed with
  * options also taken from the bytes. A performance that succeeds must
  * validate, keep every note, keep velocities in 1..127 and onsets >= 0, and
  * be reproducible from its seed; anything else traps.
@@ -49,6 +49,10 @@ static musc_music *build(reader *r)
         unsigned n_cc = byte(r) % 4;
         for (unsigned i = 0; i < n_cc; i++)
             musc_track_add_control(t, u16(r), 64, byte(r) % 128);
+        unsigned n_hairpins = byte(r) % 4;
+        for (unsigned i = 0; i < n_hairpins; i++)
+            musc_track_add_hairpin(t, u16(r), u16(r) % 8000,
+                                   byte(r) % 2 ? MUSC_HAIRPIN_CRESCENDO : MUSC_HAIRPIN_DIMINUENDO);
     }
     return m;
 }
@@ -65,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.phrase_bars = (int)(byte(&r) % 16) + 1;
     o.seed = u16(&r);
     musc_music *m = build(&r);
+    o.hairpins = byte(&r) / 64.0;
     if (!m)
         return 0;
     musc_music_sort(m);
