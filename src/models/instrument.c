@@ -14,7 +14,12 @@
  * Networks: the per-note feature codes are embedded and summed, run through
  * a stack of LSTM layers (causal for the online model; forward and reverse
  * halves concatenated for the offline one), with dropout between layers,
- * and a linear layer gives one logit per part. Training samples windows of
+ * and a linear layer gives one logit per part. The transformer adds a
+ * learned embedding of each note's index within its window (0..W-1) to the
+ * summed features, runs the engine's pre-LN stack as an encoder
+ * (bidirectional attention, a key padding mask for each window's length)
+ * and the same linear layer; pieces longer than W are labelled window by
+ * window and stitched (see musc_instrument_predict). Training samples windows of
  * up to seq_len notes, optionally transposed, and keeps the parameters that
  * scored best on the validation pieces.
  */
@@ -43,6 +48,9 @@ struct musc_instrument_model {
     /* networks */
     int layers, hidden, embed, hints, dirs;
     float dropout;
+    int heads, window;           /* transformer */
+    musc_nn_decoder *enc;        /* transformer: the stack, run as an encoder */
+    const float *enc_out;        /* its output for the last forward */
     musc_nn_params params;
     /* activations for the current B x T (grown on demand) */
     float *act;
@@ -51,16 +59,18 @@ struct musc_instrument_model {
     size_t rows_cap, lens_cap;
 };
 
-static const char *const kind_names[4] = {"zone", "closest", "lstm", "bilstm"};
+#define N_KINDS 5
+static const char *const kind_names[N_KINDS] = {"zone", "closest", "lstm", "bilstm",
+                                                "transformer"};
 
 const char *musc_instrument_kind_name(musc_instrument_kind k)
 {
-    return (unsigned)k < 4 ? kind_names[k] : NULL;
+    return (unsigned)k < N_KINDS ? kind_names[k] : NULL;
 }
 
 int musc_instrument_kind_from_name(const char *name)
 {
-    for (int i = 0; name && i < 4; i++)
+    for (int i = 0; name && i < N_KINDS; i++)
         if (!strcmp(name, kind_names[i]))
             return i;
     return -1;
@@ -74,7 +84,12 @@ musc_instrument_ensemble musc_instrument_model_ensemble(const musc_instrument_mo
 int musc_instrument_model_parts(const musc_instrument_model *m) { return m->K; }
 int musc_instrument_model_online(const musc_instrument_model *m)
 {
-    return m->kind != MUSC_INSTR_BILSTM;
+    return m->kind != MUSC_INSTR_BILSTM && m->kind != MUSC_INSTR_TRANSFORMER;
+}
+
+static int is_rnn(const musc_instrument_model *m)
+{
+    return m->kind == MUSC_INSTR_LSTM || m->kind == MUSC_INSTR_BILSTM;
 }
 int musc_instrument_model_hints(const musc_instrument_model *m) { return m->hints; }
 
@@ -96,6 +111,7 @@ void musc_instrument_model_free(musc_instrument_model *m)
     if (!m)
         return;
     musc_nn_params_free(&m->params);
+    musc_nn_decoder_free(m->enc);
     free(m->act);
     free(m->codes);
     free(m->targets);
@@ -311,7 +327,13 @@ static musc_status declare_params(musc_instrument_model *m)
             ADD2(name, HINT_VOCAB, E, 0);
         }
     }
-    for (int l = 0; l < m->layers; l++)
+    if (m->kind == MUSC_INSTR_TRANSFORMER) {
+        ADD2("emb.index", m->window, E, 0);
+        musc_nn_decoder_config dc = {m->layers, E, m->heads, 4 * E, m->dropout, 0.0f};
+        if ((st = musc_nn_decoder_new(&dc, P, "enc.", &m->enc)) != MUSC_OK)
+            return st;
+    }
+    for (int l = 0; m->kind != MUSC_INSTR_TRANSFORMER && l < m->layers; l++)
         for (int d = 0; d < m->dirs; d++) {
             int in = l == 0 ? E : H * m->dirs;
             snprintf(name, sizeof name, "lstm%d.%s.wx", l, d ? "rev" : "fwd");
@@ -390,7 +412,7 @@ static layout plan(const musc_instrument_model *m, size_t N, int train)
     TAKE(x0, N * E);
     TAKE(logits, N * m->K);
     TAKE(lse, N);
-    for (int l = 0; l < m->layers; l++) {
+    for (int l = 0; is_rnn(m) && l < m->layers; l++) {
         for (int d = 0; d < m->dirs; d++) {
             TAKE(h[l][d], N * H);
             TAKE(c[l][d], N * H);
@@ -514,6 +536,25 @@ static musc_status forward(musc_instrument_model *m, const layout *L, int B, int
                                                    (int)N, E);
     if (st)
         return st;
+    if (m->kind == MUSC_INSTR_TRANSFORMER) {
+        if (T > m->window)
+            return musc_error(MUSC_ERR_ARG, "instrument: %d notes exceed the window of %d", T,
+                              m->window);
+        const float *pos = tensor(m, "emb.index", 0);
+        for (size_t r = 0; r < N; r++) {
+            float *x = A + L->x0 + r * E;
+            const float *pe = pos + (r % (size_t)T) * E;
+            for (int c = 0; c < E; c++)
+                x[c] += pe[c];
+        }
+        musc_nn_decoder_set_mask(m->enc, 0, m->lens);
+        st = musc_nn_decoder_forward(m->enc, &m->params, A + L->x0, B, T, train, seed, &m->enc_out);
+        if (st)
+            return st;
+        musc_nn_linear_forward(A + L->logits, m->enc_out, tensor(m, "out.w", 0),
+                               tensor(m, "out.b", 0), (int)N, E, m->K);
+        return MUSC_OK;
+    }
     const float *in = A + L->x0;
     int Din = E;
     for (int l = 0; l < m->layers; l++) {
@@ -554,9 +595,25 @@ static musc_status backward(musc_instrument_model *m, const layout *L, int B, in
                           (float)(1.0 / weight_sum), (int)N, m->K);
     float *dy = A + L->dA;
     memset(dy, 0, N * (size_t)D * sizeof *dy);
-    musc_nn_linear_backward(dy, tensor(m, "out.w", 1), tensor(m, "out.b", 1), dlog,
-                            A + L->drop[m->layers - 1], tensor(m, "out.w", 0), (int)N, D, m->K);
-    for (int l = m->layers - 1; l >= 0; l--) {
+    if (m->kind == MUSC_INSTR_TRANSFORMER) {
+        musc_nn_linear_backward(dy, tensor(m, "out.w", 1), tensor(m, "out.b", 1), dlog,
+                                m->enc_out, tensor(m, "out.w", 0), (int)N, E, m->K);
+        memset(A + L->dx0, 0, N * (size_t)E * sizeof(float));
+        musc_status st = musc_nn_decoder_backward(m->enc, &m->params, A + L->x0, dy, A + L->dx0);
+        if (st)
+            return st;
+        float *dpos = tensor(m, "emb.index", 1);
+        for (size_t r = 0; r < N; r++) {
+            const float *g = A + L->dx0 + r * E;
+            float *dp = dpos + (r % (size_t)T) * E;
+            for (int c = 0; c < E; c++)
+                dp[c] += g[c];
+        }
+    } else
+        musc_nn_linear_backward(dy, tensor(m, "out.w", 1), tensor(m, "out.b", 1), dlog,
+                                A + L->drop[m->layers - 1], tensor(m, "out.w", 0), (int)N, D,
+                                m->K);
+    for (int l = m->layers - 1; is_rnn(m) && l >= 0; l--) {
         float *dcat = A + L->dB;
         memset(dcat, 0, N * (size_t)D * sizeof *dcat);
         musc_nn_dropout_backward(dcat, dy, N * D, m->dropout, mix(seed, 11, (uint64_t)l));
@@ -600,12 +657,64 @@ static musc_status backward(musc_instrument_model *m, const layout *L, int B, in
     return MUSC_OK;
 }
 
+#define WINDOW_BATCH 16 /* transformer windows per forward */
+
+/* The transformer over windows of W notes starting every W/2 (the last one
+ * ending at the piece's end); each note keeps the label of the window
+ * whose centre is nearest (the earlier one on a tie). */
+static musc_status predict_windows(musc_instrument_model *m, const musc_instrument_piece *p,
+                                   int *labels)
+{
+    size_t n = p->n_notes, W = (size_t)m->window, stride = W / 2 ? W / 2 : 1;
+    int T = n < W ? (int)n : (int)W;
+    size_t n_win = n <= W ? 1 : (n - W + stride - 1) / stride + 1;
+    double *dist = malloc(n * sizeof *dist);
+    if (!dist)
+        return musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
+    for (size_t i = 0; i < n; i++)
+        dist[i] = INFINITY;
+    musc_status st = MUSC_OK;
+    for (size_t w0 = 0; w0 < n_win && !st; w0 += WINDOW_BATCH) {
+        int B = n_win - w0 < WINDOW_BATCH ? (int)(n_win - w0) : WINDOW_BATCH;
+        size_t N = (size_t)B * T, start[WINDOW_BATCH];
+        layout L = plan(m, N, 0);
+        if ((st = reserve(m, N, L.total, B)))
+            break;
+        for (int b = 0; b < B; b++) {
+            size_t s = (w0 + b) * stride;
+            start[b] = s + (size_t)T > n ? n - (size_t)T : s;
+            m->lens[b] = T;
+            encode(m, p, start[b], T, T, (size_t)b * T, 0);
+        }
+        if ((st = forward(m, &L, B, T, 0, 0)))
+            break;
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < T; t++) {
+                size_t i = start[b] + (size_t)t;
+                double d = fabs((double)t - 0.5 * (T - 1));
+                if (d >= dist[i])
+                    continue;
+                dist[i] = d;
+                const float *lg = m->act + L.logits + ((size_t)b * T + t) * m->K;
+                int best = 0;
+                for (int k = 1; k < m->K; k++)
+                    if (lg[k] > lg[best])
+                        best = k;
+                labels[i] = best;
+            }
+    }
+    free(dist);
+    return st;
+}
+
 static musc_status predict_net(musc_instrument_model *m, const musc_instrument_piece *p,
                                int *labels)
 {
     if (p->n_notes > (size_t)1 << 24)
         return musc_error(MUSC_ERR_RANGE, "instrument: %zu notes is too many for one piece",
                           p->n_notes);
+    if (m->kind == MUSC_INSTR_TRANSFORMER)
+        return predict_windows(m, p, labels);
     int T = (int)p->n_notes;
     layout L = plan(m, (size_t)T, 0);
     musc_status st = reserve(m, (size_t)T, L.total, 1);
@@ -713,14 +822,14 @@ musc_status musc_instrument_evaluate(musc_instrument_model *m, const musc_instru
     for (size_t i = 0; !st && i < set->n_pieces;) {
         /* a run of pieces of similar length (sorted): as many as fit */
         size_t j = i + 1;
-        if (m->kind >= MUSC_INSTR_LSTM)
+        if (is_rnn(m))
             while (j < set->n_pieces && j - i < EVAL_BATCH &&
                    (j - i + 1) * order[j]->n_notes <= EVAL_ROWS)
                 j++;
         for (size_t k = i; k < j && !st; k++)
             if (!(lab[k] = malloc((order[k]->n_notes + 1) * sizeof **lab)))
                 st = musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
-        if (!st && m->kind >= MUSC_INSTR_LSTM && j - i > 1)
+        if (!st && is_rnn(m) && j - i > 1)
             st = predict_batch(m, order + i, (int)(j - i), lab + i);
         else if (!st)
             st = musc_instrument_predict(m, order[i], lab[i]);
@@ -747,11 +856,20 @@ musc_status musc_instrument_evaluate(musc_instrument_model *m, const musc_instru
 /* ---------------------------------------------------------------- create */
 
 static musc_status model_new(musc_instrument_kind kind, musc_instrument_ensemble e, int layers,
-                             int hidden, int embed, int hints, musc_instrument_model **out)
+                             int hidden, int embed, int hints, int heads, int window,
+                             float dropout, musc_instrument_model **out)
 {
     *out = NULL;
-    if ((unsigned)kind > 3 || (unsigned)e > 2)
+    if ((unsigned)kind >= N_KINDS || (unsigned)e > 2)
         return musc_error(MUSC_ERR_ARG, "instrument: unknown model kind or ensemble");
+    if (kind == MUSC_INSTR_TRANSFORMER) {
+        embed = hidden;
+        if (heads < 1 || hidden % heads || window < 1 || window > 1 << 16)
+            return musc_error(MUSC_ERR_ARG,
+                              "instrument: a transformer needs a width divisible by its heads "
+                              "and a window of 1..65536 notes, got width %d, %d heads, window %d",
+                              hidden, heads, window);
+    }
     if (kind >= MUSC_INSTR_LSTM &&
         (layers < 1 || layers > MAX_LAYERS || hidden < 1 || hidden > 4096 || embed < 1 ||
          embed > 4096))
@@ -769,6 +887,9 @@ static musc_status model_new(musc_instrument_kind kind, musc_instrument_ensemble
     m->embed = embed;
     m->hints = kind >= MUSC_INSTR_LSTM && hints;
     m->dirs = kind == MUSC_INSTR_BILSTM ? 2 : 1;
+    m->heads = kind == MUSC_INSTR_TRANSFORMER ? heads : 0;
+    m->window = kind == MUSC_INSTR_TRANSFORMER ? window : 0;
+    m->dropout = dropout;
     for (int k = 0; k < m->K; k++)
         m->mean[k] = 60.0f;
     set_order(m);
@@ -794,8 +915,10 @@ static void init_params(musc_instrument_model *m, uint64_t seed)
         float std = !strncmp(t->name, "emb.", 4) ? 0.1f : 1.0f / sqrtf((float)t->shape[1]);
         musc_nn_init_normal(t->data, t->size, std, &rng);
     }
+    if (m->enc)
+        musc_nn_decoder_init(m->enc, &m->params, &rng);
     /* forget-gate bias 1: remember by default */
-    for (int l = 0; l < m->layers; l++)
+    for (int l = 0; is_rnn(m) && l < m->layers; l++)
         for (int d = 0; d < m->dirs; d++) {
             char nm[32];
             snprintf(nm, sizeof nm, "lstm%d.%s.b", l, d ? "rev" : "fwd");
@@ -916,14 +1039,15 @@ musc_status musc_instrument_train(musc_instrument_kind kind, musc_instrument_ens
     musc_instrument_train_options o = opt ? *opt : musc_instrument_train_defaults();
     if (!train || !train->n_pieces)
         return musc_error(MUSC_ERR_ARG, "instrument: no training pieces");
-    int bi = kind == MUSC_INSTR_BILSTM;
+    int bi = kind == MUSC_INSTR_BILSTM, tf = kind == MUSC_INSTR_TRANSFORMER;
     musc_instrument_model *m;
     musc_status st = model_new(kind, e, o.layers > 0 ? o.layers : 3,
-                               o.hidden > 0 ? o.hidden : (bi ? 64 : 128),
-                               o.embed > 0 ? o.embed : 128, o.hints, &m);
+                               o.hidden > 0 ? o.hidden : (bi ? 64 : tf ? 96 : 128),
+                               o.embed > 0 ? o.embed : 128, o.hints, o.heads > 0 ? o.heads : 4,
+                               o.seq_len > 0 ? o.seq_len : 256,
+                               o.dropout < 0 ? 0.1f : o.dropout, &m);
     if (st)
         return st;
-    m->dropout = o.dropout < 0 ? 0.1f : o.dropout;
     double(*hist)[128] = calloc(MUSC_INSTR_MAX_PARTS, sizeof *hist);
     if (!hist) {
         musc_instrument_model_free(m);
@@ -970,6 +1094,10 @@ musc_status musc_instrument_save(const musc_instrument_model *m, const char *pat
         json_object_set_new(cfg, "embed", json_integer(m->embed));
         json_object_set_new(cfg, "hints", json_boolean(m->hints));
         json_object_set_new(cfg, "dropout", json_real(m->dropout));
+    }
+    if (m->kind == MUSC_INSTR_TRANSFORMER) {
+        json_object_set_new(cfg, "heads", json_integer(m->heads));
+        json_object_set_new(cfg, "window", json_integer(m->window));
     }
     char *text = json_dumps(cfg, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(cfg);
@@ -1027,7 +1155,8 @@ musc_status musc_instrument_load_model(const char *path, musc_instrument_model *
     }
     if (kind < 0) {
         st = musc_error(MUSC_ERR_FORMAT,
-                        "%s: unknown model '%s', expected zone, closest, lstm or bilstm", path,
+                        "%s: unknown model '%s', expected zone, closest, lstm, bilstm or "
+                        "transformer", path,
                         kn ? kn : "(none)");
         goto done;
     }
@@ -1039,9 +1168,19 @@ musc_status musc_instrument_load_model(const char *path, musc_instrument_model *
         st = musc_error(MUSC_ERR_FORMAT, "%s: expected integer layers, hidden and embed", path);
         goto done;
     }
+    int heads = 0, window = 0;
+    if (kind == MUSC_INSTR_TRANSFORMER &&
+        (get_int(cfg, "heads", &heads) || get_int(cfg, "window", &window))) {
+        st = musc_error(MUSC_ERR_FORMAT, "%s: expected integer heads and window", path);
+        goto done;
+    }
+    json_t *jd = json_object_get(cfg, "dropout");
+    float dropout = json_is_number(jd) ? (float)json_number_value(jd) : 0.1f;
+    if (!(dropout >= 0.0f && dropout < 1.0f))
+        dropout = 0.1f;
     musc_instrument_model *m;
     st = model_new((musc_instrument_kind)kind, (musc_instrument_ensemble)e, layers, hidden, embed,
-                   hints, &m);
+                   hints, heads, window, dropout, &m);
     if (st)
         goto done;
     st = musc_nn_params_load(&m->params, ck);
