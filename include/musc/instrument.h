@@ -219,6 +219,32 @@ musc_music *musc_instrument_arrange(const musc_instrument_piece *piece, const in
                                     musc_instrument_ensemble e, int strings,
                                     const musc_music *source);
 
+/* ------------------------------------------------------------ live use
+ * Label a performance note by note with an online model (the LSTM, or the
+ * zone baseline): create a stream from a model, push each note as it
+ * arrives (in the order musc_instrument_extract / _mixture sort them: by
+ * onset, then pitch) and get its part at once; the network's state is
+ * carried inside the stream. The labels equal musc_instrument_predict's on
+ * the same notes treated as a mixture (for a model with hints: no entry
+ * hints and the training mean pitches). The model must outlive the stream
+ * and is only read, so one model can serve several streams (one per
+ * thread). A note needs pitch, duration_code, beat and position (see
+ * musc_instrument_duration_code); time, duration and label are ignored. */
+typedef struct musc_instrument_stream musc_instrument_stream;
+
+/* A new stream at the start of a piece. MUSC_ERR_ARG for a model that is
+ * not online-capable note by note (closest pitch assigns an onset's notes
+ * jointly; the BiLSTM and transformer need the future), MUSC_ERR_NOMEM. */
+musc_status musc_instrument_stream_new(const musc_instrument_model *m,
+                                       musc_instrument_stream **out);
+/* Label the next note: *part receives its part index. MUSC_ERR_RANGE for a
+ * feature code out of range (the stream is unchanged), MUSC_ERR_ARG. */
+musc_status musc_instrument_stream_push(musc_instrument_stream *s,
+                                        const musc_instrument_note *note, int *part);
+/* Forget the notes pushed so far (a new piece). */
+void musc_instrument_stream_reset(musc_instrument_stream *s);
+void musc_instrument_stream_free(musc_instrument_stream *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -456,6 +456,16 @@ musc_status musc_nn_attention_masked_backward(float *dqkv, const float *dout, co
  * MUSC_ERR_ARG after a call with causal = 0. */
 void musc_nn_decoder_set_mask(musc_nn_decoder *d, int causal, const int32_t *lens);
 
+/* One step of a (forward) LSTM layer for one sequence, for running it live:
+ * from the previous state hprev, cprev [H] (both NULL at the first step) and
+ * the input x [Din], the new state h, c [H] and the activated gates [4H]
+ * (scratch). Computes row t of musc_nn_lstm_forward given its rows t-1
+ * (the same arithmetic, up to float rounding in the products). h and c
+ * must not alias hprev and cprev. */
+void musc_nn_lstm_step(float *h, float *c, float *gates, const float *x, const float *wx,
+                       const float *wh, const float *b, const float *hprev, const float *cprev,
+                       int Din, int H);
+
 #ifdef __cplusplus
 }
 #endif

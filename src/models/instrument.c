@@ -463,12 +463,39 @@ static musc_status reserve(musc_instrument_model *m, size_t N, size_t floats, in
     return MUSC_OK;
 }
 
+/* The n_fields(m) feature codes of one note; `means` are the pitch-hint
+ * means (the piece's when labelled, else the model's) and entry hints are
+ * used only when `labelled`. */
+static void note_codes(const musc_instrument_model *m, const musc_instrument_note *n,
+                       int labelled, const float *means, int shift, int32_t *c)
+{
+    int pitch = n->pitch + shift;
+    while (pitch < 0)
+        pitch += 12;
+    while (pitch > 127)
+        pitch -= 12;
+    c[0] = pitch;
+    c[1] = n->duration_code;
+    c[2] = n->beat;
+    c[3] = n->position;
+    if (!m->hints)
+        return;
+    c[4] = labelled ? n->entry & 15 : 0;
+    for (int k = 0; k < m->K; k++) {
+        long d = lround((double)means[k] - n->pitch);
+        d = d < -MUSC_INSTR_HINT_RANGE ? -MUSC_INSTR_HINT_RANGE
+            : d > MUSC_INSTR_HINT_RANGE ? MUSC_INSTR_HINT_RANGE
+                                        : d;
+        c[5 + k] = (int32_t)d + MUSC_INSTR_HINT_RANGE;
+    }
+}
+
 /* Feature codes of one window [start, start+len) of a piece into row block
  * `row` (T rows; rows past len are padding). */
 static void encode(musc_instrument_model *m, const musc_instrument_piece *p, size_t start,
                    int len, int T, size_t row, int shift)
 {
-    int F = n_fields(m);
+    int F = n_fields(m), labelled = p->n_parts == m->K;
     for (int t = 0; t < T; t++) {
         int32_t *c = m->codes + (row + t) * F;
         if (t >= len) {
@@ -477,27 +504,7 @@ static void encode(musc_instrument_model *m, const musc_instrument_piece *p, siz
             continue;
         }
         const musc_instrument_note *n = &p->notes[start + t];
-        int pitch = n->pitch + shift;
-        while (pitch < 0)
-            pitch += 12;
-        while (pitch > 127)
-            pitch -= 12;
-        c[0] = pitch;
-        c[1] = n->duration_code;
-        c[2] = n->beat;
-        c[3] = n->position;
-        if (m->hints) {
-            int labelled = p->n_parts == m->K;
-            c[4] = labelled ? n->entry & 15 : 0;
-            for (int k = 0; k < m->K; k++) {
-                double mean = labelled ? p->mean_pitch[k] : m->mean[k];
-                long d = lround(mean - n->pitch);
-                d = d < -MUSC_INSTR_HINT_RANGE   ? -MUSC_INSTR_HINT_RANGE
-                    : d > MUSC_INSTR_HINT_RANGE ? MUSC_INSTR_HINT_RANGE
-                                                : d;
-                c[5 + k] = (int32_t)d + MUSC_INSTR_HINT_RANGE;
-            }
-        }
+        note_codes(m, n, labelled, labelled ? p->mean_pitch : m->mean, shift, c);
         m->targets[row + t] = n->label >= 0 && n->label < m->K ? n->label : -1;
     }
 }
@@ -1257,4 +1264,153 @@ musc_music *musc_instrument_arrange(const musc_instrument_piece *piece, const in
     }
     musc_music_sort(out);
     return out;
+}
+
+/* ------------------------------------------------------------ live stream
+ * The online LSTM one note at a time: the state of every layer is carried
+ * from note to note, so pushing a piece's notes in order gives the labels
+ * musc_instrument_predict gives the whole piece (same weights, same
+ * arithmetic per step; only float rounding inside the products may differ).
+ */
+
+struct musc_instrument_stream {
+    const musc_instrument_model *m;
+    int F, E, H, L;
+    size_t pushed;
+    const float *tables[4 + 1 + MUSC_INSTR_MAX_PARTS];
+    int vocabs[4 + 1 + MUSC_INSTR_MAX_PARTS];
+    const float *wx[MAX_LAYERS], *wh[MAX_LAYERS], *b[MAX_LAYERS], *ow, *ob;
+    float *x, *gates, *state; /* state: [2][L][2][H] (h and c, double-buffered) */
+    int cur;
+};
+
+static float *state_of(musc_instrument_stream *s, int buf, int layer, int c)
+{
+    return s->state + (((size_t)buf * s->L + layer) * 2 + c) * s->H;
+}
+
+musc_status musc_instrument_stream_new(const musc_instrument_model *cm,
+                                       musc_instrument_stream **out)
+{
+    *out = NULL;
+    if (!cm || (cm->kind != MUSC_INSTR_LSTM && cm->kind != MUSC_INSTR_ZONE))
+        return musc_error(MUSC_ERR_ARG,
+                          "instrument: a live stream needs an online LSTM or zone model, not %s",
+                          cm ? kind_names[cm->kind] : "none");
+    musc_instrument_model *m = (musc_instrument_model *)cm; /* only read: names to pointers */
+    musc_instrument_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
+    s->m = cm;
+    if (m->kind == MUSC_INSTR_LSTM) {
+        s->F = n_fields(m);
+        s->E = m->embed;
+        s->H = m->hidden;
+        s->L = m->layers;
+        static const char *const emb[4] = {"emb.pitch", "emb.duration", "emb.beat",
+                                           "emb.position"};
+        static const int voc[4] = {MUSC_INSTR_PITCHES, MUSC_INSTR_DURATIONS, MUSC_INSTR_BEATS,
+                                   MUSC_INSTR_POSITIONS};
+        for (int f = 0; f < 4; f++) {
+            s->tables[f] = tensor(m, emb[f], 0);
+            s->vocabs[f] = voc[f];
+        }
+        if (m->hints) {
+            s->tables[4] = tensor(m, "emb.entry", 0);
+            s->vocabs[4] = 1 << MUSC_INSTR_MAX_PARTS;
+            for (int k = 0; k < m->K; k++) {
+                char nm[32];
+                snprintf(nm, sizeof nm, "emb.pitch_hint%d", k);
+                s->tables[5 + k] = tensor(m, nm, 0);
+                s->vocabs[5 + k] = HINT_VOCAB;
+            }
+        }
+        for (int l = 0; l < s->L; l++) {
+            char nm[32];
+            snprintf(nm, sizeof nm, "lstm%d.fwd.wx", l);
+            s->wx[l] = tensor(m, nm, 0);
+            snprintf(nm, sizeof nm, "lstm%d.fwd.wh", l);
+            s->wh[l] = tensor(m, nm, 0);
+            snprintf(nm, sizeof nm, "lstm%d.fwd.b", l);
+            s->b[l] = tensor(m, nm, 0);
+        }
+        s->ow = tensor(m, "out.w", 0);
+        s->ob = tensor(m, "out.b", 0);
+        size_t in = (size_t)(s->E > s->H ? s->E : s->H);
+        s->x = malloc(in * sizeof *s->x);
+        s->gates = malloc(4 * (size_t)s->H * sizeof *s->gates);
+        s->state = malloc(4 * (size_t)s->L * s->H * sizeof *s->state);
+        if (!s->x || !s->gates || !s->state) {
+            musc_instrument_stream_free(s);
+            return musc_error(MUSC_ERR_NOMEM, "instrument: out of memory for a stream");
+        }
+    }
+    *out = s;
+    return MUSC_OK;
+}
+
+void musc_instrument_stream_reset(musc_instrument_stream *s)
+{
+    if (s)
+        s->pushed = 0;
+}
+
+musc_status musc_instrument_stream_push(musc_instrument_stream *s,
+                                        const musc_instrument_note *note, int *part)
+{
+    if (!s || !note || !part)
+        return musc_error(MUSC_ERR_ARG, "instrument: push needs a stream, a note and a part");
+    if (note->pitch < 0 || note->pitch > 127 || note->duration_code < 0 ||
+        note->duration_code >= MUSC_INSTR_DURATIONS || note->beat < 0 ||
+        note->beat >= MUSC_INSTR_BEATS || note->position < 0 ||
+        note->position >= MUSC_INSTR_POSITIONS)
+        return musc_error(MUSC_ERR_RANGE,
+                          "instrument: note %zu has pitch %d, duration code %d, beat %d, "
+                          "position %d; expected 0..127, 0..%d, 0..%d, 0..%d",
+                          s->pushed, note->pitch, note->duration_code, note->beat,
+                          note->position, MUSC_INSTR_DURATIONS - 1, MUSC_INSTR_BEATS - 1,
+                          MUSC_INSTR_POSITIONS - 1);
+    const musc_instrument_model *m = s->m;
+    if (m->kind == MUSC_INSTR_ZONE) {
+        *part = m->part_of_pitch[note->pitch];
+        s->pushed++;
+        return MUSC_OK;
+    }
+    int32_t codes[4 + 1 + MUSC_INSTR_MAX_PARTS];
+    note_codes(m, note, 0, m->mean, 0, codes);
+    musc_status st = musc_nn_embedding_sum_forward(s->x, codes, s->F, s->tables, s->vocabs, s->F,
+                                                   1, s->E);
+    if (st)
+        return st;
+    int nxt = s->cur ^ 1, first = s->pushed == 0;
+    const float *in = s->x;
+    int Din = s->E;
+    for (int l = 0; l < s->L; l++) {
+        float *h = state_of(s, nxt, l, 0), *c = state_of(s, nxt, l, 1);
+        musc_nn_lstm_step(h, c, s->gates, in, s->wx[l], s->wh[l], s->b[l],
+                          first ? NULL : state_of(s, s->cur, l, 0),
+                          first ? NULL : state_of(s, s->cur, l, 1), Din, s->H);
+        in = h;
+        Din = s->H;
+    }
+    float logits[MUSC_INSTR_MAX_PARTS];
+    musc_nn_linear_forward(logits, in, s->ow, s->ob, 1, s->H, m->K);
+    int best = 0;
+    for (int k = 1; k < m->K; k++)
+        if (logits[k] > logits[best])
+            best = k;
+    *part = best;
+    s->cur = nxt;
+    s->pushed++;
+    return MUSC_OK;
+}
+
+void musc_instrument_stream_free(musc_instrument_stream *s)
+{
+    if (!s)
+        return;
+    free(s->x);
+    free(s->gates);
+    free(s->state);
+    free(s);
 }
