@@ -43,7 +43,8 @@ static const char *const label_help =
 
 static const char *const train_help =
     "usage: musc instrument train --data DIR --dataset bach|pop909|quartet\n"
-    "                             --model zone|closest|lstm|bilstm -o M [options]\n"
+    "                             --model zone|closest|lstm|bilstm|transformer -o M\n"
+    "                             [options]\n"
     "\n"
     "Fit an instrumentation model on the training split (8:1:1 by a hash of\n"
     "each file's path) of the pieces under DIR (several folders: DIR1:DIR2).\n"
@@ -57,8 +58,12 @@ static const char *const train_help =
     "  --seq-len N        training window in notes (default 256)\n"
     "  --lr X             peak learning rate (default 0.002; warm-up, cosine decay)\n"
     "  --layers N --hidden N --embed N   network size (default 3, 128 for lstm or\n"
-    "                     64 per direction for bilstm, 128)\n"
-    "  --dropout X        between LSTM layers (default 0.1)\n"
+    "                     64 per direction for bilstm or 96 for transformer, 128;\n"
+    "                     a transformer's embeddings are --hidden wide)\n"
+    "  --heads N          transformer attention heads (default 4); --seq-len is\n"
+    "                     also its window when labelling longer pieces\n"
+    "  --dropout X        between LSTM layers, on the transformer's residual\n"
+    "                     branches (default 0.1)\n"
     "  --hints            entry and pitch hints as inputs\n"
     "  --transpose        random transposition -5..+6 semitones while training\n"
     "  --seed N           (default 1)\n"
@@ -129,6 +134,7 @@ int cmd_instrument_train(int argc, char **argv)
         {"seed", required_argument, NULL, 'S'},    {"log", required_argument, NULL, 'g'},
         {"eval-every", required_argument, NULL, 'e'}, {"force", no_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"heads", required_argument, NULL, 'N'},
         {NULL, 0, NULL, 0}};
     const char *data = NULL, *out = NULL, *logpath = NULL;
     int ens = -1, kind = -1, force = 0, quiet = 0;
@@ -149,11 +155,12 @@ int cmd_instrument_train(int argc, char **argv)
         case 'm':
             if ((kind = musc_instrument_kind_from_name(optarg)) < 0)
                 return cli_usage_error("instrument train",
-                                       "--model expects zone, closest, lstm or bilstm, not '%s'",
+                                       "--model expects zone, closest, lstm, bilstm or "
+                                       "transformer, not '%s'",
                                        optarg);
             break;
         case 'o': out = optarg; break;
-        case 's': case 'b': case 'L': case 'l': case 'H': case 'E': case 'e':
+        case 's': case 'b': case 'L': case 'l': case 'H': case 'E': case 'e': case 'N':
             if (cli_parse_long("instrument train", "a size option", optarg, 1,
                                c == 's' ? 10000000 : 4096, &v))
                 return EXIT_USAGE;
@@ -164,6 +171,7 @@ int cmd_instrument_train(int argc, char **argv)
             if (c == 'H') o.hidden = (int)v;
             if (c == 'E') o.embed = (int)v;
             if (c == 'e') o.log_every = (int)v;
+            if (c == 'N') o.heads = (int)v;
             break;
         case 'S':
             if (cli_parse_long("instrument train", "--seed", optarg, 0, 2147483647L, &v))

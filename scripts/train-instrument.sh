@@ -40,8 +40,12 @@ case "${ONLY:-all}" in all|pop909-baselines)
     train pop909-closest "$POP" pop909 closest ;;
 esac
 case "${ONLY:-all}" in all|pop909-lstm)
-    train pop909-lstm "$POP" pop909 lstm --steps 400 --batch 8 --lr 0.005 --eval-every 100 --transpose ;;
+    train pop909-lstm "$POP" pop909 lstm --steps 2000 --batch 16 --lr 0.005 --eval-every 250 --transpose ;;
 esac
 case "${ONLY:-all}" in all|pop909-bilstm)
-    train pop909-bilstm "$POP" pop909 bilstm --steps 250 --batch 8 --lr 0.005 --eval-every 50 --transpose ;;
+    train pop909-bilstm "$POP" pop909 bilstm --steps 2000 --batch 16 --lr 0.005 --eval-every 250 --transpose ;;
+esac
+case "${ONLY:-all}" in all|bach-transformer)
+    # 3 pre-LN encoder layers x 96 wide, 4 heads, FFN 384; window 256 notes
+    train bach-transformer "$BACH" bach transformer --steps 3000 --batch 16 --lr 0.002 --eval-every 250 ;;
 esac

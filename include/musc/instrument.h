@@ -17,7 +17,9 @@
  * Models: a zone baseline (one fixed pitch range per part, the boundaries
  * that maximise training accuracy), a closest-pitch baseline (each note goes
  * to the part whose previous note is nearest in pitch), an online LSTM
- * (causal, usable note by note) and an offline BiLSTM. Every model is saved
+ * (causal, usable note by note), an offline BiLSTM and an offline transformer
+ * encoder (bidirectional self-attention over windows of the training
+ * length, see musc_instrument_predict). Every model is saved
  * in the neural engine's checkpoint format with a JSON config whose "task"
  * is "instrument", so one loader serves all of them.
  */
@@ -128,7 +130,8 @@ typedef enum musc_instrument_kind {
     MUSC_INSTR_ZONE = 0,
     MUSC_INSTR_CLOSEST = 1,
     MUSC_INSTR_LSTM = 2,  /* online: causal, 3 x 128 by default */
-    MUSC_INSTR_BILSTM = 3 /* offline: 3 x 64 per direction by default */
+    MUSC_INSTR_BILSTM = 3, /* offline: 3 x 64 per direction by default */
+    MUSC_INSTR_TRANSFORMER = 4 /* offline: pre-LN encoder, 3 layers x 96 wide, 4 heads */
 } musc_instrument_kind;
 
 const char *musc_instrument_kind_name(musc_instrument_kind k);
@@ -152,6 +155,11 @@ typedef struct musc_instrument_train_options {
     int log_every;
     void (*progress)(void *ctx, int step, double loss, double val_acc, double seconds);
     void *ctx;
+    /* Transformer only: attention heads (<= 0: 4). Its width is `hidden`
+     * (<= 0: 96; the embeddings take the same width, `embed` is ignored),
+     * its feed-forward width 4 x hidden, and seq_len is also its window at
+     * inference. */
+    int heads;
 } musc_instrument_train_options;
 
 musc_instrument_train_options musc_instrument_train_defaults(void);
@@ -175,14 +183,20 @@ void musc_instrument_model_free(musc_instrument_model *m);
 musc_instrument_kind musc_instrument_model_kind(const musc_instrument_model *m);
 musc_instrument_ensemble musc_instrument_model_ensemble(const musc_instrument_model *m);
 int musc_instrument_model_parts(const musc_instrument_model *m);
-/* Nonzero when the model uses only past notes (zone, closest, LSTM). */
+/* Nonzero when the model uses only past notes (zone, closest, LSTM; not
+ * the BiLSTM or the transformer). */
 int musc_instrument_model_online(const musc_instrument_model *m);
 /* Nonzero when the model wants hints (then the piece must carry them). */
 int musc_instrument_model_hints(const musc_instrument_model *m);
 
 /* Label every note of `piece`: labels[i] receives a part index. For a
  * piece without hints (a mixture), a model that wants hints uses the
- * training means. MUSC_ERR_NOMEM, MUSC_ERR_ARG. */
+ * training means. The transformer sees at most its training window W of
+ * notes at once: a longer piece is cut into windows of W notes starting
+ * every W/2 notes (the last one ending at the last note), and each note
+ * takes its label from the window whose centre is nearest to it, so every
+ * note has at least W/4 notes of context on each side except near the
+ * piece's ends. MUSC_ERR_NOMEM, MUSC_ERR_ARG. */
 musc_status musc_instrument_predict(musc_instrument_model *m, const musc_instrument_piece *piece,
                                     int *labels);
 
@@ -204,6 +218,32 @@ musc_status musc_instrument_evaluate(musc_instrument_model *m, const musc_instru
 musc_music *musc_instrument_arrange(const musc_instrument_piece *piece, const int *labels,
                                     musc_instrument_ensemble e, int strings,
                                     const musc_music *source);
+
+/* ------------------------------------------------------------ live use
+ * Label a performance note by note with an online model (the LSTM, or the
+ * zone baseline): create a stream from a model, push each note as it
+ * arrives (in the order musc_instrument_extract / _mixture sort them: by
+ * onset, then pitch) and get its part at once; the network's state is
+ * carried inside the stream. The labels equal musc_instrument_predict's on
+ * the same notes treated as a mixture (for a model with hints: no entry
+ * hints and the training mean pitches). The model must outlive the stream
+ * and is only read, so one model can serve several streams (one per
+ * thread). A note needs pitch, duration_code, beat and position (see
+ * musc_instrument_duration_code); time, duration and label are ignored. */
+typedef struct musc_instrument_stream musc_instrument_stream;
+
+/* A new stream at the start of a piece. MUSC_ERR_ARG for a model that is
+ * not online-capable note by note (closest pitch assigns an onset's notes
+ * jointly; the BiLSTM and transformer need the future), MUSC_ERR_NOMEM. */
+musc_status musc_instrument_stream_new(const musc_instrument_model *m,
+                                       musc_instrument_stream **out);
+/* Label the next note: *part receives its part index. MUSC_ERR_RANGE for a
+ * feature code out of range (the stream is unchanged), MUSC_ERR_ARG. */
+musc_status musc_instrument_stream_push(musc_instrument_stream *s,
+                                        const musc_instrument_note *note, int *part);
+/* Forget the notes pushed so far (a new piece). */
+void musc_instrument_stream_reset(musc_instrument_stream *s);
+void musc_instrument_stream_free(musc_instrument_stream *s);
 
 #ifdef __cplusplus
 }

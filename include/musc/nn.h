@@ -430,6 +430,42 @@ musc_status musc_nn_lstm_backward(float *dx, float *dwx, float *dwh, float *db, 
                                   const float *gates, const float *wx, const float *wh,
                                   const int32_t *lens, int B, int T, int Din, int H, int reverse);
 
+/* ------------------------------------------- masked (encoder) attention
+ * Multi-head self-attention like musc_nn_attention_forward (same packed qkv
+ * layout, tiling, lse and dropout) with a per-sequence key padding mask:
+ * lens [B] (or NULL: all T) gives each sequence's length; its query rows
+ * see keys 0 .. len-1 only, all of them when `causal` is 0 (a bidirectional
+ * encoder) or those up to the row itself when `causal` is nonzero. Rows at
+ * or past len are padding: their output and lse are 0 and backward gives
+ * them no gradient, so what padded rows hold never changes the valid rows.
+ * MUSC_ERR_NOMEM if per-thread scratch cannot be allocated. */
+musc_status musc_nn_attention_masked_forward(float *out, float *lse, const float *qkv,
+                                             const int32_t *lens, int B, int T, int C, int NH,
+                                             int causal, float dropout, uint64_t seed);
+/* dqkv += gradient w.r.t. qkv; same arguments as the forward plus dout. */
+musc_status musc_nn_attention_masked_backward(float *dqkv, const float *dout, const float *qkv,
+                                              const float *out, const float *lse,
+                                              const int32_t *lens, int B, int T, int C, int NH,
+                                              int causal, float dropout, uint64_t seed);
+
+/* Turn a decoder stack into an encoder (or back): later forward and
+ * backward calls use musc_nn_attention_masked_* with `causal` and `lens`
+ * (lens [B], read at each forward and backward, so it must stay valid and
+ * unchanged between them; NULL: all T). causal = 1 and lens = NULL is the
+ * default behaviour. The KV-cache step is causal only: it returns
+ * MUSC_ERR_ARG after a call with causal = 0. */
+void musc_nn_decoder_set_mask(musc_nn_decoder *d, int causal, const int32_t *lens);
+
+/* One step of a (forward) LSTM layer for one sequence, for running it live:
+ * from the previous state hprev, cprev [H] (both NULL at the first step) and
+ * the input x [Din], the new state h, c [H] and the activated gates [4H]
+ * (scratch). Computes row t of musc_nn_lstm_forward given its rows t-1
+ * (the same arithmetic, up to float rounding in the products). h and c
+ * must not alias hprev and cprev. */
+void musc_nn_lstm_step(float *h, float *c, float *gates, const float *x, const float *wx,
+                       const float *wh, const float *b, const float *hprev, const float *cprev,
+                       int Din, int H);
+
 #ifdef __cplusplus
 }
 #endif

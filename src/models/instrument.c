@@ -14,7 +14,12 @@
  * Networks: the per-note feature codes are embedded and summed, run through
  * a stack of LSTM layers (causal for the online model; forward and reverse
  * halves concatenated for the offline one), with dropout between layers,
- * and a linear layer gives one logit per part. Training samples windows of
+ * and a linear layer gives one logit per part. The transformer adds a
+ * learned embedding of each note's index within its window (0..W-1) to the
+ * summed features, runs the engine's pre-LN stack as an encoder
+ * (bidirectional attention, a key padding mask for each window's length)
+ * and the same linear layer; pieces longer than W are labelled window by
+ * window and stitched (see musc_instrument_predict). Training samples windows of
  * up to seq_len notes, optionally transposed, and keeps the parameters that
  * scored best on the validation pieces.
  */
@@ -43,6 +48,9 @@ struct musc_instrument_model {
     /* networks */
     int layers, hidden, embed, hints, dirs;
     float dropout;
+    int heads, window;           /* transformer */
+    musc_nn_decoder *enc;        /* transformer: the stack, run as an encoder */
+    const float *enc_out;        /* its output for the last forward */
     musc_nn_params params;
     /* activations for the current B x T (grown on demand) */
     float *act;
@@ -51,16 +59,18 @@ struct musc_instrument_model {
     size_t rows_cap, lens_cap;
 };
 
-static const char *const kind_names[4] = {"zone", "closest", "lstm", "bilstm"};
+#define N_KINDS 5
+static const char *const kind_names[N_KINDS] = {"zone", "closest", "lstm", "bilstm",
+                                                "transformer"};
 
 const char *musc_instrument_kind_name(musc_instrument_kind k)
 {
-    return (unsigned)k < 4 ? kind_names[k] : NULL;
+    return (unsigned)k < N_KINDS ? kind_names[k] : NULL;
 }
 
 int musc_instrument_kind_from_name(const char *name)
 {
-    for (int i = 0; name && i < 4; i++)
+    for (int i = 0; name && i < N_KINDS; i++)
         if (!strcmp(name, kind_names[i]))
             return i;
     return -1;
@@ -74,7 +84,12 @@ musc_instrument_ensemble musc_instrument_model_ensemble(const musc_instrument_mo
 int musc_instrument_model_parts(const musc_instrument_model *m) { return m->K; }
 int musc_instrument_model_online(const musc_instrument_model *m)
 {
-    return m->kind != MUSC_INSTR_BILSTM;
+    return m->kind != MUSC_INSTR_BILSTM && m->kind != MUSC_INSTR_TRANSFORMER;
+}
+
+static int is_rnn(const musc_instrument_model *m)
+{
+    return m->kind == MUSC_INSTR_LSTM || m->kind == MUSC_INSTR_BILSTM;
 }
 int musc_instrument_model_hints(const musc_instrument_model *m) { return m->hints; }
 
@@ -96,6 +111,7 @@ void musc_instrument_model_free(musc_instrument_model *m)
     if (!m)
         return;
     musc_nn_params_free(&m->params);
+    musc_nn_decoder_free(m->enc);
     free(m->act);
     free(m->codes);
     free(m->targets);
@@ -311,7 +327,13 @@ static musc_status declare_params(musc_instrument_model *m)
             ADD2(name, HINT_VOCAB, E, 0);
         }
     }
-    for (int l = 0; l < m->layers; l++)
+    if (m->kind == MUSC_INSTR_TRANSFORMER) {
+        ADD2("emb.index", m->window, E, 0);
+        musc_nn_decoder_config dc = {m->layers, E, m->heads, 4 * E, m->dropout, 0.0f};
+        if ((st = musc_nn_decoder_new(&dc, P, "enc.", &m->enc)) != MUSC_OK)
+            return st;
+    }
+    for (int l = 0; m->kind != MUSC_INSTR_TRANSFORMER && l < m->layers; l++)
         for (int d = 0; d < m->dirs; d++) {
             int in = l == 0 ? E : H * m->dirs;
             snprintf(name, sizeof name, "lstm%d.%s.wx", l, d ? "rev" : "fwd");
@@ -390,7 +412,7 @@ static layout plan(const musc_instrument_model *m, size_t N, int train)
     TAKE(x0, N * E);
     TAKE(logits, N * m->K);
     TAKE(lse, N);
-    for (int l = 0; l < m->layers; l++) {
+    for (int l = 0; is_rnn(m) && l < m->layers; l++) {
         for (int d = 0; d < m->dirs; d++) {
             TAKE(h[l][d], N * H);
             TAKE(c[l][d], N * H);
@@ -441,12 +463,39 @@ static musc_status reserve(musc_instrument_model *m, size_t N, size_t floats, in
     return MUSC_OK;
 }
 
+/* The n_fields(m) feature codes of one note; `means` are the pitch-hint
+ * means (the piece's when labelled, else the model's) and entry hints are
+ * used only when `labelled`. */
+static void note_codes(const musc_instrument_model *m, const musc_instrument_note *n,
+                       int labelled, const float *means, int shift, int32_t *c)
+{
+    int pitch = n->pitch + shift;
+    while (pitch < 0)
+        pitch += 12;
+    while (pitch > 127)
+        pitch -= 12;
+    c[0] = pitch;
+    c[1] = n->duration_code;
+    c[2] = n->beat;
+    c[3] = n->position;
+    if (!m->hints)
+        return;
+    c[4] = labelled ? n->entry & 15 : 0;
+    for (int k = 0; k < m->K; k++) {
+        long d = lround((double)means[k] - n->pitch);
+        d = d < -MUSC_INSTR_HINT_RANGE ? -MUSC_INSTR_HINT_RANGE
+            : d > MUSC_INSTR_HINT_RANGE ? MUSC_INSTR_HINT_RANGE
+                                        : d;
+        c[5 + k] = (int32_t)d + MUSC_INSTR_HINT_RANGE;
+    }
+}
+
 /* Feature codes of one window [start, start+len) of a piece into row block
  * `row` (T rows; rows past len are padding). */
 static void encode(musc_instrument_model *m, const musc_instrument_piece *p, size_t start,
                    int len, int T, size_t row, int shift)
 {
-    int F = n_fields(m);
+    int F = n_fields(m), labelled = p->n_parts == m->K;
     for (int t = 0; t < T; t++) {
         int32_t *c = m->codes + (row + t) * F;
         if (t >= len) {
@@ -455,27 +504,7 @@ static void encode(musc_instrument_model *m, const musc_instrument_piece *p, siz
             continue;
         }
         const musc_instrument_note *n = &p->notes[start + t];
-        int pitch = n->pitch + shift;
-        while (pitch < 0)
-            pitch += 12;
-        while (pitch > 127)
-            pitch -= 12;
-        c[0] = pitch;
-        c[1] = n->duration_code;
-        c[2] = n->beat;
-        c[3] = n->position;
-        if (m->hints) {
-            int labelled = p->n_parts == m->K;
-            c[4] = labelled ? n->entry & 15 : 0;
-            for (int k = 0; k < m->K; k++) {
-                double mean = labelled ? p->mean_pitch[k] : m->mean[k];
-                long d = lround(mean - n->pitch);
-                d = d < -MUSC_INSTR_HINT_RANGE   ? -MUSC_INSTR_HINT_RANGE
-                    : d > MUSC_INSTR_HINT_RANGE ? MUSC_INSTR_HINT_RANGE
-                                                : d;
-                c[5 + k] = (int32_t)d + MUSC_INSTR_HINT_RANGE;
-            }
-        }
+        note_codes(m, n, labelled, labelled ? p->mean_pitch : m->mean, shift, c);
         m->targets[row + t] = n->label >= 0 && n->label < m->K ? n->label : -1;
     }
 }
@@ -514,6 +543,25 @@ static musc_status forward(musc_instrument_model *m, const layout *L, int B, int
                                                    (int)N, E);
     if (st)
         return st;
+    if (m->kind == MUSC_INSTR_TRANSFORMER) {
+        if (T > m->window)
+            return musc_error(MUSC_ERR_ARG, "instrument: %d notes exceed the window of %d", T,
+                              m->window);
+        const float *pos = tensor(m, "emb.index", 0);
+        for (size_t r = 0; r < N; r++) {
+            float *x = A + L->x0 + r * E;
+            const float *pe = pos + (r % (size_t)T) * E;
+            for (int c = 0; c < E; c++)
+                x[c] += pe[c];
+        }
+        musc_nn_decoder_set_mask(m->enc, 0, m->lens);
+        st = musc_nn_decoder_forward(m->enc, &m->params, A + L->x0, B, T, train, seed, &m->enc_out);
+        if (st)
+            return st;
+        musc_nn_linear_forward(A + L->logits, m->enc_out, tensor(m, "out.w", 0),
+                               tensor(m, "out.b", 0), (int)N, E, m->K);
+        return MUSC_OK;
+    }
     const float *in = A + L->x0;
     int Din = E;
     for (int l = 0; l < m->layers; l++) {
@@ -554,9 +602,25 @@ static musc_status backward(musc_instrument_model *m, const layout *L, int B, in
                           (float)(1.0 / weight_sum), (int)N, m->K);
     float *dy = A + L->dA;
     memset(dy, 0, N * (size_t)D * sizeof *dy);
-    musc_nn_linear_backward(dy, tensor(m, "out.w", 1), tensor(m, "out.b", 1), dlog,
-                            A + L->drop[m->layers - 1], tensor(m, "out.w", 0), (int)N, D, m->K);
-    for (int l = m->layers - 1; l >= 0; l--) {
+    if (m->kind == MUSC_INSTR_TRANSFORMER) {
+        musc_nn_linear_backward(dy, tensor(m, "out.w", 1), tensor(m, "out.b", 1), dlog,
+                                m->enc_out, tensor(m, "out.w", 0), (int)N, E, m->K);
+        memset(A + L->dx0, 0, N * (size_t)E * sizeof(float));
+        musc_status st = musc_nn_decoder_backward(m->enc, &m->params, A + L->x0, dy, A + L->dx0);
+        if (st)
+            return st;
+        float *dpos = tensor(m, "emb.index", 1);
+        for (size_t r = 0; r < N; r++) {
+            const float *g = A + L->dx0 + r * E;
+            float *dp = dpos + (r % (size_t)T) * E;
+            for (int c = 0; c < E; c++)
+                dp[c] += g[c];
+        }
+    } else
+        musc_nn_linear_backward(dy, tensor(m, "out.w", 1), tensor(m, "out.b", 1), dlog,
+                                A + L->drop[m->layers - 1], tensor(m, "out.w", 0), (int)N, D,
+                                m->K);
+    for (int l = m->layers - 1; is_rnn(m) && l >= 0; l--) {
         float *dcat = A + L->dB;
         memset(dcat, 0, N * (size_t)D * sizeof *dcat);
         musc_nn_dropout_backward(dcat, dy, N * D, m->dropout, mix(seed, 11, (uint64_t)l));
@@ -600,12 +664,64 @@ static musc_status backward(musc_instrument_model *m, const layout *L, int B, in
     return MUSC_OK;
 }
 
+#define WINDOW_BATCH 16 /* transformer windows per forward */
+
+/* The transformer over windows of W notes starting every W/2 (the last one
+ * ending at the piece's end); each note keeps the label of the window
+ * whose centre is nearest (the earlier one on a tie). */
+static musc_status predict_windows(musc_instrument_model *m, const musc_instrument_piece *p,
+                                   int *labels)
+{
+    size_t n = p->n_notes, W = (size_t)m->window, stride = W / 2 ? W / 2 : 1;
+    int T = n < W ? (int)n : (int)W;
+    size_t n_win = n <= W ? 1 : (n - W + stride - 1) / stride + 1;
+    double *dist = malloc(n * sizeof *dist);
+    if (!dist)
+        return musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
+    for (size_t i = 0; i < n; i++)
+        dist[i] = INFINITY;
+    musc_status st = MUSC_OK;
+    for (size_t w0 = 0; w0 < n_win && !st; w0 += WINDOW_BATCH) {
+        int B = n_win - w0 < WINDOW_BATCH ? (int)(n_win - w0) : WINDOW_BATCH;
+        size_t N = (size_t)B * T, start[WINDOW_BATCH];
+        layout L = plan(m, N, 0);
+        if ((st = reserve(m, N, L.total, B)))
+            break;
+        for (int b = 0; b < B; b++) {
+            size_t s = (w0 + b) * stride;
+            start[b] = s + (size_t)T > n ? n - (size_t)T : s;
+            m->lens[b] = T;
+            encode(m, p, start[b], T, T, (size_t)b * T, 0);
+        }
+        if ((st = forward(m, &L, B, T, 0, 0)))
+            break;
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < T; t++) {
+                size_t i = start[b] + (size_t)t;
+                double d = fabs((double)t - 0.5 * (T - 1));
+                if (d >= dist[i])
+                    continue;
+                dist[i] = d;
+                const float *lg = m->act + L.logits + ((size_t)b * T + t) * m->K;
+                int best = 0;
+                for (int k = 1; k < m->K; k++)
+                    if (lg[k] > lg[best])
+                        best = k;
+                labels[i] = best;
+            }
+    }
+    free(dist);
+    return st;
+}
+
 static musc_status predict_net(musc_instrument_model *m, const musc_instrument_piece *p,
                                int *labels)
 {
     if (p->n_notes > (size_t)1 << 24)
         return musc_error(MUSC_ERR_RANGE, "instrument: %zu notes is too many for one piece",
                           p->n_notes);
+    if (m->kind == MUSC_INSTR_TRANSFORMER)
+        return predict_windows(m, p, labels);
     int T = (int)p->n_notes;
     layout L = plan(m, (size_t)T, 0);
     musc_status st = reserve(m, (size_t)T, L.total, 1);
@@ -713,14 +829,14 @@ musc_status musc_instrument_evaluate(musc_instrument_model *m, const musc_instru
     for (size_t i = 0; !st && i < set->n_pieces;) {
         /* a run of pieces of similar length (sorted): as many as fit */
         size_t j = i + 1;
-        if (m->kind >= MUSC_INSTR_LSTM)
+        if (is_rnn(m))
             while (j < set->n_pieces && j - i < EVAL_BATCH &&
                    (j - i + 1) * order[j]->n_notes <= EVAL_ROWS)
                 j++;
         for (size_t k = i; k < j && !st; k++)
             if (!(lab[k] = malloc((order[k]->n_notes + 1) * sizeof **lab)))
                 st = musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
-        if (!st && m->kind >= MUSC_INSTR_LSTM && j - i > 1)
+        if (!st && is_rnn(m) && j - i > 1)
             st = predict_batch(m, order + i, (int)(j - i), lab + i);
         else if (!st)
             st = musc_instrument_predict(m, order[i], lab[i]);
@@ -747,11 +863,20 @@ musc_status musc_instrument_evaluate(musc_instrument_model *m, const musc_instru
 /* ---------------------------------------------------------------- create */
 
 static musc_status model_new(musc_instrument_kind kind, musc_instrument_ensemble e, int layers,
-                             int hidden, int embed, int hints, musc_instrument_model **out)
+                             int hidden, int embed, int hints, int heads, int window,
+                             float dropout, musc_instrument_model **out)
 {
     *out = NULL;
-    if ((unsigned)kind > 3 || (unsigned)e > 2)
+    if ((unsigned)kind >= N_KINDS || (unsigned)e > 2)
         return musc_error(MUSC_ERR_ARG, "instrument: unknown model kind or ensemble");
+    if (kind == MUSC_INSTR_TRANSFORMER) {
+        embed = hidden;
+        if (heads < 1 || hidden % heads || window < 1 || window > 1 << 16)
+            return musc_error(MUSC_ERR_ARG,
+                              "instrument: a transformer needs a width divisible by its heads "
+                              "and a window of 1..65536 notes, got width %d, %d heads, window %d",
+                              hidden, heads, window);
+    }
     if (kind >= MUSC_INSTR_LSTM &&
         (layers < 1 || layers > MAX_LAYERS || hidden < 1 || hidden > 4096 || embed < 1 ||
          embed > 4096))
@@ -769,6 +894,9 @@ static musc_status model_new(musc_instrument_kind kind, musc_instrument_ensemble
     m->embed = embed;
     m->hints = kind >= MUSC_INSTR_LSTM && hints;
     m->dirs = kind == MUSC_INSTR_BILSTM ? 2 : 1;
+    m->heads = kind == MUSC_INSTR_TRANSFORMER ? heads : 0;
+    m->window = kind == MUSC_INSTR_TRANSFORMER ? window : 0;
+    m->dropout = dropout;
     for (int k = 0; k < m->K; k++)
         m->mean[k] = 60.0f;
     set_order(m);
@@ -794,8 +922,10 @@ static void init_params(musc_instrument_model *m, uint64_t seed)
         float std = !strncmp(t->name, "emb.", 4) ? 0.1f : 1.0f / sqrtf((float)t->shape[1]);
         musc_nn_init_normal(t->data, t->size, std, &rng);
     }
+    if (m->enc)
+        musc_nn_decoder_init(m->enc, &m->params, &rng);
     /* forget-gate bias 1: remember by default */
-    for (int l = 0; l < m->layers; l++)
+    for (int l = 0; is_rnn(m) && l < m->layers; l++)
         for (int d = 0; d < m->dirs; d++) {
             char nm[32];
             snprintf(nm, sizeof nm, "lstm%d.%s.b", l, d ? "rev" : "fwd");
@@ -916,14 +1046,15 @@ musc_status musc_instrument_train(musc_instrument_kind kind, musc_instrument_ens
     musc_instrument_train_options o = opt ? *opt : musc_instrument_train_defaults();
     if (!train || !train->n_pieces)
         return musc_error(MUSC_ERR_ARG, "instrument: no training pieces");
-    int bi = kind == MUSC_INSTR_BILSTM;
+    int bi = kind == MUSC_INSTR_BILSTM, tf = kind == MUSC_INSTR_TRANSFORMER;
     musc_instrument_model *m;
     musc_status st = model_new(kind, e, o.layers > 0 ? o.layers : 3,
-                               o.hidden > 0 ? o.hidden : (bi ? 64 : 128),
-                               o.embed > 0 ? o.embed : 128, o.hints, &m);
+                               o.hidden > 0 ? o.hidden : (bi ? 64 : tf ? 96 : 128),
+                               o.embed > 0 ? o.embed : 128, o.hints, o.heads > 0 ? o.heads : 4,
+                               o.seq_len > 0 ? o.seq_len : 256,
+                               o.dropout < 0 ? 0.1f : o.dropout, &m);
     if (st)
         return st;
-    m->dropout = o.dropout < 0 ? 0.1f : o.dropout;
     double(*hist)[128] = calloc(MUSC_INSTR_MAX_PARTS, sizeof *hist);
     if (!hist) {
         musc_instrument_model_free(m);
@@ -970,6 +1101,10 @@ musc_status musc_instrument_save(const musc_instrument_model *m, const char *pat
         json_object_set_new(cfg, "embed", json_integer(m->embed));
         json_object_set_new(cfg, "hints", json_boolean(m->hints));
         json_object_set_new(cfg, "dropout", json_real(m->dropout));
+    }
+    if (m->kind == MUSC_INSTR_TRANSFORMER) {
+        json_object_set_new(cfg, "heads", json_integer(m->heads));
+        json_object_set_new(cfg, "window", json_integer(m->window));
     }
     char *text = json_dumps(cfg, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(cfg);
@@ -1027,7 +1162,8 @@ musc_status musc_instrument_load_model(const char *path, musc_instrument_model *
     }
     if (kind < 0) {
         st = musc_error(MUSC_ERR_FORMAT,
-                        "%s: unknown model '%s', expected zone, closest, lstm or bilstm", path,
+                        "%s: unknown model '%s', expected zone, closest, lstm, bilstm or "
+                        "transformer", path,
                         kn ? kn : "(none)");
         goto done;
     }
@@ -1039,9 +1175,19 @@ musc_status musc_instrument_load_model(const char *path, musc_instrument_model *
         st = musc_error(MUSC_ERR_FORMAT, "%s: expected integer layers, hidden and embed", path);
         goto done;
     }
+    int heads = 0, window = 0;
+    if (kind == MUSC_INSTR_TRANSFORMER &&
+        (get_int(cfg, "heads", &heads) || get_int(cfg, "window", &window))) {
+        st = musc_error(MUSC_ERR_FORMAT, "%s: expected integer heads and window", path);
+        goto done;
+    }
+    json_t *jd = json_object_get(cfg, "dropout");
+    float dropout = json_is_number(jd) ? (float)json_number_value(jd) : 0.1f;
+    if (!(dropout >= 0.0f && dropout < 1.0f))
+        dropout = 0.1f;
     musc_instrument_model *m;
     st = model_new((musc_instrument_kind)kind, (musc_instrument_ensemble)e, layers, hidden, embed,
-                   hints, &m);
+                   hints, heads, window, dropout, &m);
     if (st)
         goto done;
     st = musc_nn_params_load(&m->params, ck);
@@ -1118,4 +1264,153 @@ musc_music *musc_instrument_arrange(const musc_instrument_piece *piece, const in
     }
     musc_music_sort(out);
     return out;
+}
+
+/* ------------------------------------------------------------ live stream
+ * The online LSTM one note at a time: the state of every layer is carried
+ * from note to note, so pushing a piece's notes in order gives the labels
+ * musc_instrument_predict gives the whole piece (same weights, same
+ * arithmetic per step; only float rounding inside the products may differ).
+ */
+
+struct musc_instrument_stream {
+    const musc_instrument_model *m;
+    int F, E, H, L;
+    size_t pushed;
+    const float *tables[4 + 1 + MUSC_INSTR_MAX_PARTS];
+    int vocabs[4 + 1 + MUSC_INSTR_MAX_PARTS];
+    const float *wx[MAX_LAYERS], *wh[MAX_LAYERS], *b[MAX_LAYERS], *ow, *ob;
+    float *x, *gates, *state; /* state: [2][L][2][H] (h and c, double-buffered) */
+    int cur;
+};
+
+static float *state_of(musc_instrument_stream *s, int buf, int layer, int c)
+{
+    return s->state + (((size_t)buf * s->L + layer) * 2 + c) * s->H;
+}
+
+musc_status musc_instrument_stream_new(const musc_instrument_model *cm,
+                                       musc_instrument_stream **out)
+{
+    *out = NULL;
+    if (!cm || (cm->kind != MUSC_INSTR_LSTM && cm->kind != MUSC_INSTR_ZONE))
+        return musc_error(MUSC_ERR_ARG,
+                          "instrument: a live stream needs an online LSTM or zone model, not %s",
+                          cm ? kind_names[cm->kind] : "none");
+    musc_instrument_model *m = (musc_instrument_model *)cm; /* only read: names to pointers */
+    musc_instrument_stream *s = calloc(1, sizeof *s);
+    if (!s)
+        return musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
+    s->m = cm;
+    if (m->kind == MUSC_INSTR_LSTM) {
+        s->F = n_fields(m);
+        s->E = m->embed;
+        s->H = m->hidden;
+        s->L = m->layers;
+        static const char *const emb[4] = {"emb.pitch", "emb.duration", "emb.beat",
+                                           "emb.position"};
+        static const int voc[4] = {MUSC_INSTR_PITCHES, MUSC_INSTR_DURATIONS, MUSC_INSTR_BEATS,
+                                   MUSC_INSTR_POSITIONS};
+        for (int f = 0; f < 4; f++) {
+            s->tables[f] = tensor(m, emb[f], 0);
+            s->vocabs[f] = voc[f];
+        }
+        if (m->hints) {
+            s->tables[4] = tensor(m, "emb.entry", 0);
+            s->vocabs[4] = 1 << MUSC_INSTR_MAX_PARTS;
+            for (int k = 0; k < m->K; k++) {
+                char nm[32];
+                snprintf(nm, sizeof nm, "emb.pitch_hint%d", k);
+                s->tables[5 + k] = tensor(m, nm, 0);
+                s->vocabs[5 + k] = HINT_VOCAB;
+            }
+        }
+        for (int l = 0; l < s->L; l++) {
+            char nm[32];
+            snprintf(nm, sizeof nm, "lstm%d.fwd.wx", l);
+            s->wx[l] = tensor(m, nm, 0);
+            snprintf(nm, sizeof nm, "lstm%d.fwd.wh", l);
+            s->wh[l] = tensor(m, nm, 0);
+            snprintf(nm, sizeof nm, "lstm%d.fwd.b", l);
+            s->b[l] = tensor(m, nm, 0);
+        }
+        s->ow = tensor(m, "out.w", 0);
+        s->ob = tensor(m, "out.b", 0);
+        size_t in = (size_t)(s->E > s->H ? s->E : s->H);
+        s->x = malloc(in * sizeof *s->x);
+        s->gates = malloc(4 * (size_t)s->H * sizeof *s->gates);
+        s->state = malloc(4 * (size_t)s->L * s->H * sizeof *s->state);
+        if (!s->x || !s->gates || !s->state) {
+            musc_instrument_stream_free(s);
+            return musc_error(MUSC_ERR_NOMEM, "instrument: out of memory for a stream");
+        }
+    }
+    *out = s;
+    return MUSC_OK;
+}
+
+void musc_instrument_stream_reset(musc_instrument_stream *s)
+{
+    if (s)
+        s->pushed = 0;
+}
+
+musc_status musc_instrument_stream_push(musc_instrument_stream *s,
+                                        const musc_instrument_note *note, int *part)
+{
+    if (!s || !note || !part)
+        return musc_error(MUSC_ERR_ARG, "instrument: push needs a stream, a note and a part");
+    if (note->pitch < 0 || note->pitch > 127 || note->duration_code < 0 ||
+        note->duration_code >= MUSC_INSTR_DURATIONS || note->beat < 0 ||
+        note->beat >= MUSC_INSTR_BEATS || note->position < 0 ||
+        note->position >= MUSC_INSTR_POSITIONS)
+        return musc_error(MUSC_ERR_RANGE,
+                          "instrument: note %zu has pitch %d, duration code %d, beat %d, "
+                          "position %d; expected 0..127, 0..%d, 0..%d, 0..%d",
+                          s->pushed, note->pitch, note->duration_code, note->beat,
+                          note->position, MUSC_INSTR_DURATIONS - 1, MUSC_INSTR_BEATS - 1,
+                          MUSC_INSTR_POSITIONS - 1);
+    const musc_instrument_model *m = s->m;
+    if (m->kind == MUSC_INSTR_ZONE) {
+        *part = m->part_of_pitch[note->pitch];
+        s->pushed++;
+        return MUSC_OK;
+    }
+    int32_t codes[4 + 1 + MUSC_INSTR_MAX_PARTS];
+    note_codes(m, note, 0, m->mean, 0, codes);
+    musc_status st = musc_nn_embedding_sum_forward(s->x, codes, s->F, s->tables, s->vocabs, s->F,
+                                                   1, s->E);
+    if (st)
+        return st;
+    int nxt = s->cur ^ 1, first = s->pushed == 0;
+    const float *in = s->x;
+    int Din = s->E;
+    for (int l = 0; l < s->L; l++) {
+        float *h = state_of(s, nxt, l, 0), *c = state_of(s, nxt, l, 1);
+        musc_nn_lstm_step(h, c, s->gates, in, s->wx[l], s->wh[l], s->b[l],
+                          first ? NULL : state_of(s, s->cur, l, 0),
+                          first ? NULL : state_of(s, s->cur, l, 1), Din, s->H);
+        in = h;
+        Din = s->H;
+    }
+    float logits[MUSC_INSTR_MAX_PARTS];
+    musc_nn_linear_forward(logits, in, s->ow, s->ob, 1, s->H, m->K);
+    int best = 0;
+    for (int k = 1; k < m->K; k++)
+        if (logits[k] > logits[best])
+            best = k;
+    *part = best;
+    s->cur = nxt;
+    s->pushed++;
+    return MUSC_OK;
+}
+
+void musc_instrument_stream_free(musc_instrument_stream *s)
+{
+    if (!s)
+        return;
+    free(s->x);
+    free(s->gates);
+    free(s->state);
+    free(s);
 }

@@ -41,6 +41,10 @@ struct musc_nn_decoder {
     float *dresid, *dC, *dbranch, *dF1, *dF2, *d3C;
     /* sampling */
     int max_T, pos;
+    /* attention mask (musc_nn_decoder_set_mask): masked is 0 for the
+     * original causal op */
+    int masked, causal;
+    const int32_t *lens;
     float *kcache, *vcache;    /* [n_layer, max_T, C] each */
     float *s_r, *s_ln, *s_qkv, *s_att, *s_tmp, *s_fc, *s_gelu, *s_scores, s_mean, s_rstd;
 };
@@ -250,8 +254,11 @@ musc_status musc_nn_decoder_forward(musc_nn_decoder *d, const musc_nn_params *pa
                                   P(params, w[LN1B]), N, C);
         musc_nn_linear_forward(a->qkv, a->ln1, P(params, w[QKVW]), P(params, w[QKVB]), N, C,
                                3 * C);
-        if ((st = musc_nn_attention_forward(a->att, a->lse, a->qkv, B, T, C, NH, pa,
-                                            branch_seed(seed, l, 2))) != MUSC_OK)
+        if ((st = d->masked ? musc_nn_attention_masked_forward(a->att, a->lse, a->qkv, d->lens, B,
+                                                               T, C, NH, d->causal, pa,
+                                                               branch_seed(seed, l, 2))
+                            : musc_nn_attention_forward(a->att, a->lse, a->qkv, B, T, C, NH, pa,
+                                                        branch_seed(seed, l, 2))) != MUSC_OK)
             return st;
         musc_nn_linear_forward(d->branch, a->att, P(params, w[PROJW]), P(params, w[PROJB]), N, C,
                                C);
@@ -310,8 +317,12 @@ musc_status musc_nn_decoder_backward(musc_nn_decoder *d, musc_nn_params *params,
         musc_nn_linear_backward(d->dC, G(params, w[PROJW]), G(params, w[PROJB]), d->dbranch,
                                 a->att, P(params, w[PROJW]), N, C, C);
         memset(d->d3C, 0, 3 * NC * sizeof(float));
-        if ((st = musc_nn_attention_backward(d->d3C, d->dC, a->qkv, a->att, a->lse, B, T, C,
-                                             NH, pa, branch_seed(d->seed, l, 2))) != MUSC_OK)
+        if ((st = d->masked ? musc_nn_attention_masked_backward(
+                                  d->d3C, d->dC, a->qkv, a->att, a->lse, d->lens, B, T, C, NH,
+                                  d->causal, pa, branch_seed(d->seed, l, 2))
+                            : musc_nn_attention_backward(d->d3C, d->dC, a->qkv, a->att, a->lse,
+                                                         B, T, C, NH, pa,
+                                                         branch_seed(d->seed, l, 2))) != MUSC_OK)
             return st;
         memset(d->dC, 0, NC * sizeof(float));
         musc_nn_linear_backward(d->dC, G(params, w[QKVW]), G(params, w[QKVB]), d->d3C, a->ln1,
@@ -362,6 +373,8 @@ musc_status musc_nn_decoder_step(musc_nn_decoder *d, const musc_nn_params *param
 {
     if (!d->kcache)
         return musc_error(MUSC_ERR_ARG, "decoder: step without a cache (call cache_reset)");
+    if (d->masked && !d->causal)
+        return musc_error(MUSC_ERR_ARG, "decoder: a bidirectional encoder cannot step");
     if (d->pos >= d->max_T)
         return musc_error(MUSC_ERR_RANGE, "decoder: the KV cache holds %d positions", d->max_T);
     const int C = d->cfg.d_model, F = d->cfg.d_ff, NH = d->cfg.n_head, pos = d->pos;
@@ -391,4 +404,11 @@ musc_status musc_nn_decoder_step(musc_nn_decoder *d, const musc_nn_params *param
                               P(params, d->lnf_b), 1, C);
     d->pos++;
     return MUSC_OK;
+}
+
+void musc_nn_decoder_set_mask(musc_nn_decoder *d, int causal, const int32_t *lens)
+{
+    d->causal = causal != 0;
+    d->lens = lens;
+    d->masked = !d->causal || lens;
 }

@@ -141,3 +141,17 @@ musc_status musc_nn_lstm_backward(float *dx, float *dwx, float *dwh, float *db, 
     free(dcn);
     return MUSC_OK;
 }
+
+void musc_nn_lstm_step(float *h, float *c, float *gates, const float *x, const float *wx,
+                       const float *wh, const float *b, const float *hprev, const float *cprev,
+                       int Din, int H)
+{
+    const int G = 4 * H;
+    musc_nn_linear_forward(gates, x, wx, b, 1, Din, G);
+    if (hprev) {
+        nn_blas_single_thread();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, 1, G, H, 1.0f, hprev, H, wh, H, 1.0f,
+                    gates, G);
+    }
+    cell_forward(gates, c, h, hprev ? cprev : NULL, H);
+}

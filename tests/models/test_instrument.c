@@ -252,7 +252,7 @@ static void test_baseline_round_trip_and_wrong_models_refused(void **state)
                                          "\"dataset\":\"bach\",\"parts\":[1,2,3,4]}"),
                      MUSC_OK);
     assert_int_equal(musc_instrument_load_model(bad, &m), MUSC_ERR_FORMAT);
-    assert_non_null(strstr(musc_errmsg(), "expected zone, closest, lstm or bilstm"));
+    assert_non_null(strstr(musc_errmsg(), "expected zone, closest, lstm, bilstm or transformer"));
     /* the right config with a tensor missing */
     assert_int_equal(musc_nn_params_save(bad, &p,
                                          "{\"task\":\"instrument\",\"model\":\"closest\","

@@ -44,6 +44,8 @@ static void test_shipped_bach_models_keep_their_accuracy(void **state)
     assert_float_equal(test_accuracy("bach-closest.ck", &test), 92.00, 0.1);
     assert_float_equal(test_accuracy("bach-lstm.ck", &test), 95.50, 0.1);
     assert_float_equal(test_accuracy("bach-bilstm.ck", &test), 97.98, 0.1);
+    /* and the transformer encoder, recorded 96.71 */
+    assert_float_equal(test_accuracy("bach-transformer.ck", &test), 96.71, 0.1);
     musc_instrument_set_free(&test);
 }
 
