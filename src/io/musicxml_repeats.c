@@ -133,13 +133,21 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
     }
 
     size_t i = 0, start = 0;
-    int pass = 1, jumped = 0;
+    int pass = 1, jumped = 0, repeat_done = 0;
     while (i < n) {
         if (len >= cap) {
             *truncated = 1;
             break;
         }
         const mx_flow *f = &flow[i];
+        /* just past a used-up backward repeat: an ending group here still
+         * belongs to the last pass (a first ending that stops before the
+         * repeat sign, then "2." after it); anything else starts afresh */
+        if (repeat_done) {
+            repeat_done = 0;
+            if (!mask[i])
+                pass = 1;
+        }
         if (f->fwd && !jumped && i != start) {
             start = i;
             pass = 1;
@@ -171,7 +179,7 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
                 i = start;
                 continue;
             }
-            pass = 1;
+            repeat_done = 1;
         } else if (mask[i] && last[i] && (f->ending_stop || i + 1 == n || !mask[i + 1])) {
             pass = 1; /* left the final ending: the repeated section is over */
         }

@@ -324,6 +324,17 @@ static void repeats_and_voltas_expand(void **state)
                 0);
     assert_melody(m, (int[]){60, 60, 62, 60, 62}, 5);
     musc_music_free(m);
+    /* a first ending that stops before the repeat sign, the second after
+     * it: C [1 D] E :| [2 F] G  ->  C D E C E F G (MuseScore's order; the
+     * layout of Beethoven op. 18 no. 3, measures 108-110) */
+    m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4) "</measure><measure>" END1 NOTE(D, 4, 4)
+                      "<barline location=\"right\"><ending number=\"1\" type=\"stop\"/>"
+                      "</barline></measure><measure>" NOTE(E, 4, 4) BWD "</measure><measure>"
+                      END2 NOTE(F, 4, 4) END2STOP "</measure><measure>" NOTE(G, 4, 4)
+                      "</measure>"),
+                0);
+    assert_melody(m, (int[]){60, 62, 64, 60, 64, 65, 67}, 7);
+    musc_music_free(m);
     /* times="3" */
     m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4)
                       "<barline><repeat direction=\"backward\" times=\"3\"/></barline></measure>"),
