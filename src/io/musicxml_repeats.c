@@ -148,16 +148,19 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
             if (!mask[i])
                 pass = 1;
         }
-        if (f->fwd && !jumped && i != start) {
-            start = i;
-            pass = 1;
-        }
+        /* the ending is chosen by the pass that arrives: a forward repeat
+         * on a second ending's first measure starts the next section only
+         * once that ending plays */
         if (mask[i]) {
             int play = jumped ? last[i] : (pass <= 32 && (mask[i] >> (pass - 1) & 1));
             if (!play) {
                 i++;
                 continue;
             }
+        }
+        if (f->fwd && !jumped && i != start) {
+            start = i;
+            pass = 1;
         }
         if (MUSC_GROW(out, cap_out, len + 1)) {
             st = musc_error(MUSC_ERR_NOMEM, "out of memory");

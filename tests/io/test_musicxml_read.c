@@ -335,6 +335,16 @@ static void repeats_and_voltas_expand(void **state)
                 0);
     assert_melody(m, (int[]){60, 62, 64, 60, 64, 65, 67}, 7);
     musc_music_free(m);
+    /* a forward repeat on the second ending's measure (Beethoven op. 18
+     * no. 4, measure 79): C |: D [1 E :| [2 |: F] G  ->  C D E D F G */
+    m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4) "</measure><measure>" FWD NOTE(D, 4, 4)
+                      "</measure><measure>" END1 NOTE(E, 4, 4) END1STOP "</measure><measure>"
+                      "<barline location=\"left\"><ending number=\"2\" type=\"start\"/>"
+                      "<repeat direction=\"forward\"/></barline>" NOTE(F, 4, 4)
+                      END2STOP "</measure><measure>" NOTE(G, 4, 4) "</measure>"),
+                0);
+    assert_melody(m, (int[]){60, 62, 64, 62, 65, 67}, 6);
+    musc_music_free(m);
     /* times="3" */
     m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4)
                       "<barline><repeat direction=\"backward\" times=\"3\"/></barline></measure>"),
