@@ -91,7 +91,10 @@
  *    (default 2) jumps back to the last forward repeat, else to the start
  *    of the piece (as MuseScore plays it); <ending number="1, 2">
  *    measures play only on those passes; D.C. and D.S. (from <sound
- *    dacapo/dalsegno> or from words "D.C.", "Da Capo", "D.S.", "Dal Segno")
+ *    dacapo/dalsegno>, or from <words> that are exactly a standard phrase,
+ *    case and spaces aside: "D.C.", "Da Capo", "D.S.", "Dal Segno", each
+ *    alone or with "al Fine" / "al Coda"; longer prose such as "Menuetto
+ *    da capo senza Ritornello" is not followed, as in MuseScore 3)
  *    jump at the end of their measure, once, to the start or the segno;
  *    after a jump, repeats are not taken again and only the last ending of
  *    each group plays, "Fine" (<sound fine> or words "Fine") ends the piece

@@ -379,6 +379,27 @@ static void da_capo_al_fine_and_dal_segno_al_coda(void **state)
                 0);
     assert_melody(m, (int[]){60, 62, 64, 65, 62, 64, 67}, 7);
     musc_music_free(m);
+    /* words count as a jump only when they are the whole standard phrase
+     * (case and spaces aside), as MuseScore 3 reads them: "d. c. AL fine"
+     * jumps; "Da Capo ma senza replicarlo" (Mozart K. 80/4) is prose */
+    const char *words[] = {"d. c. AL fine", "Da Capo ma senza replicarlo, poi segue la Coda",
+                           "Menuetto da capo"};
+    for (size_t w = 0; w < 3; w++) {
+        char xml[2048];
+        snprintf(xml, sizeof xml,
+                 SCORE("<measure>" ATTR(1) NOTE(C, 4, 4) "</measure><measure>" NOTE(D, 4, 4)
+                       "<direction><direction-type><words>Fine</words></direction-type>"
+                       "</direction></measure><measure>" NOTE(E, 4, 4)
+                       "<direction><direction-type><words>%s</words></direction-type>"
+                       "</direction></measure>"),
+                 words[w]);
+        m = read_ok(xml, 0);
+        if (w == 0)
+            assert_melody(m, (int[]){60, 62, 64, 60, 62}, 5);
+        else
+            assert_melody(m, (int[]){60, 62, 64}, 3);
+        musc_music_free(m);
+    }
 }
 
 static void harmony_becomes_chord_annotations(void **state)
