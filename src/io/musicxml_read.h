@@ -85,6 +85,9 @@ typedef struct part_state {
     unsigned char steal;        /* graces of the current principal chord */
     int16_t steal_n;
     int64_t steal_pdur;
+    unsigned char steal_dots;
+    size_t last_principal;      /* 1 + index in the measure of the last principal
+                                   note of this voice (0: none, e.g. after <backup>) */
 } part_state;
 
 /* A duration in the part's divisions as ticks. */

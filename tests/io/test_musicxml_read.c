@@ -201,19 +201,22 @@ static void ornaments_and_graces_play_as_musescore(void **state)
         {480, 60, 79}, {540, 60, 78}, {600, 360, 79},
         /* turn on an eighth: upper, main, lower, main */
         {960, 60, 83}, {1020, 60, 81}, {1080, 60, 79}, {1140, 60, 81},
-        /* inverted mordent on a 16th: three notes share it */
-        {1200, 40, 73}, {1240, 40, 74}, {1280, 40, 73},
+        /* inverted mordent on a 16th: three notes share it, starting at
+         * floor(k * 333 / 1000 * 120) ticks, as mscore3 places them */
+        {1200, 39, 73}, {1239, 40, 74}, {1279, 41, 73},
         /* Ab in the bar: a trill on a 32nd G goes to Ab, four notes of 15 */
         {1320, 60, 80}, {1380, 15, 79}, {1395, 15, 80}, {1410, 15, 79}, {1425, 15, 80},
         /* acciaccatura: 65 ms at 120 a minute = 62 ticks, taken from C */
         {1440, 62, 74}, {1502, 418, 72},
         /* two appoggiaturas: half of the principal, shared */
         {1920, 120, 77}, {2040, 120, 79}, {2160, 240, 76},
-        /* the Ab of the last bar no longer holds: G-A in 32nds for a half */
-        {2400, 60, 79}, {2460, 60, 81}, {2520, 60, 79}, {2580, 60, 81},
-        {2640, 60, 79}, {2700, 60, 81}, {2760, 60, 79}, {2820, 60, 81},
-        {2880, 60, 79}, {2940, 60, 81}, {3000, 60, 79}, {3060, 60, 81},
-        {3120, 60, 79}, {3180, 60, 81}, {3240, 60, 79}, {3300, 60, 81},
+        /* the Ab of the last bar no longer holds: G-A in 32nds for a half,
+         * note k at floor(k * 62.5) per mille of the half, rounded down
+         * (as mscore3 places them: 59 ticks, then 61) */
+        {2400, 59, 79}, {2459, 61, 81}, {2520, 59, 79}, {2579, 61, 81},
+        {2640, 59, 79}, {2699, 61, 81}, {2760, 59, 79}, {2819, 61, 81},
+        {2880, 59, 79}, {2939, 61, 81}, {3000, 59, 79}, {3059, 61, 81},
+        {3120, 59, 79}, {3179, 61, 81}, {3240, 59, 79}, {3299, 61, 81},
     };
     assert_notes(&m->tracks[0], want, sizeof want / sizeof *want);
     musc_music_free(m);
@@ -232,6 +235,43 @@ static void ornaments_and_graces_play_as_musescore(void **state)
     static const int64_t want_fast[][3] = {
         {0, 60, 79}, {60, 30, 72}, {90, 30, 74}, {120, 30, 72}, {150, 30, 74}};
     assert_notes(&m->tracks[0], want_fast, sizeof want_fast / sizeof *want_fast);
+    musc_music_free(m);
+}
+
+/* Graces before a dotted note, graces after a note at the end of a bar,
+ * and a trill that ends in such graces: the times mscore3 3.2 gives the
+ * same bars (measured, 120 quarters a minute, 480 ticks a quarter). */
+static void graces_after_and_before_dotted_notes_play_as_musescore(void **state)
+{
+    (void)state;
+    const char *xml = SCORE(
+        /* an appoggiatura before a dotted quarter takes its undotted value */
+        "<measure>" ATTR(8) GRACE("", D, 5, "eighth")
+        "<note><pitch><step>E</step><octave>5</octave></pitch><duration>12</duration>"
+        "<type>quarter</type><dot/></note>" REST(4) REST(16) "</measure>"
+        /* two graces after a half note (Nachschlag) take its second half */
+        "<measure>" NOTE(C, 5, 16) NOTE(B, 4, 16) GRACE("", A, 4, "16th")
+        GRACE("", B, 4, "16th") "</measure>"
+        /* a trill on an eighth ending in two graces: six notes of 40 ticks */
+        "<measure>" REST(28) ORN_NOTE(B, 0, 4, 4, "eighth", "<trill-mark/>")
+        GRACE("", A, 4, "16th") GRACE("", B, 4, "16th") "</measure>");
+    musc_music *m = read_ok(xml, MUSC_MUSICXML_PLAY_ORNAMENTS);
+    assert_int_equal(m->resolution, 480);
+    static const int64_t want[][3] = {
+        {0, 480, 74}, {480, 240, 76},
+        {1920, 960, 72}, {2880, 480, 71}, {3360, 240, 69}, {3600, 240, 71},
+        {5520, 39, 71}, {5559, 40, 72}, {5599, 41, 71}, {5640, 39, 72}, {5679, 40, 69},
+        {5719, 41, 71},
+    };
+    assert_notes(&m->tracks[0], want, sizeof want / sizeof *want);
+    musc_music_free(m);
+    /* a slashed eighth grace cannot follow a note in MuseScore: at a bar's
+     * end it is played before the note it follows (65 ms = 62 ticks) */
+    m = read_ok(SCORE("<measure>" ATTR(8) NOTE(C, 5, 16) NOTE(B, 4, 16)
+                      GRACE(" slash=\"yes\"", A, 4, "eighth") "</measure>"),
+                MUSC_MUSICXML_PLAY_ORNAMENTS);
+    static const int64_t want_slash[][3] = {{0, 960, 72}, {960, 62, 69}, {1022, 898, 71}};
+    assert_notes(&m->tracks[0], want_slash, 3);
     musc_music_free(m);
 }
 
@@ -850,6 +890,7 @@ int main(void)
         cmocka_unit_test(tuplets_and_divisions_lcm),
         cmocka_unit_test(grace_skipped_or_kept_and_cue_skipped),
         cmocka_unit_test(ornaments_and_graces_play_as_musescore),
+        cmocka_unit_test(graces_after_and_before_dotted_notes_play_as_musescore),
         cmocka_unit_test(lyric_verses_keep_their_number),
         cmocka_unit_test(transpose_written_to_sounding),
         cmocka_unit_test(repeats_and_voltas_expand),
