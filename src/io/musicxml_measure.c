@@ -260,6 +260,36 @@ static int note_ornament(xmlNodePtr note)
     return MX_ORN_NONE;
 }
 
+/* Wavy lines (trill extensions) that start (bit 0) and stop (bit 1) on a
+ * note. */
+static int wavy_lines(mx_reader *r, xmlNodePtr note)
+{
+    int w = 0;
+    for (xmlNodePtr c = note->children; c; c = c->next)
+        for (xmlNodePtr o = mx_is(c, "notations") ? c->children : NULL; o; o = o->next)
+            for (xmlNodePtr k = mx_is(o, "ornaments") ? o->children : NULL; k; k = k->next)
+                if (mx_is(k, "wavy-line")) {
+                    if (mx_attr_is(r, k, "type", "start"))
+                        w |= 1;
+                    else if (mx_attr_is(r, k, "type", "stop"))
+                        w |= 2;
+                }
+    return w;
+}
+
+/* A trill mark whose wavy line starts and never stops is dropped by
+ * MuseScore 3's reader (the unfinished line takes the mark with it), so it
+ * is played plain, as there. */
+void mx_unterminated_trills(part_state *ps)
+{
+    for (int i = 0; i < ps->n_wavy; i++) {
+        mx_note *n = &ps->wavy[i].m->notes[ps->wavy[i].note];
+        if (n->orn == MX_ORN_TRILL)
+            n->orn = MX_ORN_NONE;
+    }
+    ps->n_wavy = 0;
+}
+
 /* Number of <dot/>s of a note. */
 static int note_dots(xmlNodePtr note)
 {
@@ -435,6 +465,14 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
     }
     if (grace)
         n.tie_start = n.tie_stop = 0;
+    if (play && !grace) {
+        int w = wavy_lines(r, note);
+        if (w & 2)
+            ps->n_wavy = 0; /* the open lines are finished */
+        if ((w & 1) && !(w & 2) && n.orn == MX_ORN_TRILL &&
+            ps->n_wavy < (int)(sizeof ps->wavy / sizeof *ps->wavy))
+            ps->wavy[ps->n_wavy++] = (struct mx_wavy){m, m->n_notes};
+    }
     if (MUSC_GROW(m->notes, m->cap_notes, m->n_notes + 1))
         return mx_nomem();
     m->notes[m->n_notes++] = n;

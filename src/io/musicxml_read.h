@@ -88,7 +88,12 @@ typedef struct part_state {
     unsigned char steal_dots;
     size_t last_principal;      /* 1 + index in the measure of the last principal
                                    note of this voice (0: none, e.g. after <backup>) */
+    struct mx_wavy { mx_measure *m; size_t note; } wavy[16]; /* trills whose */
+    int n_wavy;                 /* <wavy-line> started and has not stopped yet */
 } part_state;
+
+/* End of a part: trills whose wavy line never stops are played plain. */
+void mx_unterminated_trills(part_state *ps);
 
 /* A duration in the part's divisions as ticks. */
 musc_status mx_to_ticks(mx_reader *r, part_state *ps, xmlNodePtr n, double v, int64_t *out);

@@ -86,7 +86,10 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
         if (flow[i].ending_stop || flow[i].bwd)
             cur = 0;
     }
-    /* the last ending of a group: the highest-numbered one in a run of endings */
+    /* the last ending of a group: the highest-numbered one in a run of
+     * endings; a run goes on past measures outside any ending that close
+     * with the backward repeat right before the next ending (a first ending
+     * that stops before the repeat sign: Beethoven op. 132, m. 364-369) */
     for (size_t i = 0; i < n;) {
         if (!mask[i]) {
             i++;
@@ -94,14 +97,23 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
         }
         size_t j = i;
         int top = 0;
-        while (j < n && mask[j]) {
-            int h = highest_bit(mask[j]);
-            if (h > top)
-                top = h;
-            j++;
+        for (;;) {
+            while (j < n && mask[j]) {
+                int h = highest_bit(mask[j]);
+                if (h > top)
+                    top = h;
+                j++;
+            }
+            size_t k = j;
+            while (k < n && !mask[k] && !flow[k].bwd && !flow[k].fwd)
+                k++;
+            if (k + 1 < n && !mask[k] && flow[k].bwd && !flow[k].fwd && mask[k + 1])
+                j = k + 1;
+            else
+                break;
         }
         for (size_t k = i; k < j; k++)
-            last[k] = highest_bit(mask[k]) == top;
+            last[k] = mask[k] && highest_bit(mask[k]) == top;
         i = j;
     }
 

@@ -273,6 +273,20 @@ static void graces_after_and_before_dotted_notes_play_as_musescore(void **state)
     static const int64_t want_slash[][3] = {{0, 960, 72}, {960, 62, 69}, {1022, 898, 71}};
     assert_notes(&m->tracks[0], want_slash, 3);
     musc_music_free(m);
+    /* a trill mark whose wavy line never stops is dropped by MuseScore's
+     * reader (Beethoven op. 18 no. 3, m. 296): the quarter stays plain;
+     * with the line stopped it trills (eight 32nds) */
+    const char *open_line = "<note><pitch><step>C</step><octave>5</octave></pitch><duration>8"
+                            "</duration><type>quarter</type><notations><ornaments><trill-mark/>"
+                            "<wavy-line type=\"start\"/>%s</ornaments></notations></note>";
+    for (int stopped = 0; stopped < 2; stopped++) {
+        char note[512], xml[1024];
+        snprintf(note, sizeof note, open_line, stopped ? "<wavy-line type=\"stop\"/>" : "");
+        snprintf(xml, sizeof xml, SCORE("<measure>" ATTR(8) "%s" REST(24) "</measure>"), note);
+        m = read_ok(xml, MUSC_MUSICXML_PLAY_ORNAMENTS);
+        assert_int_equal(m->tracks[0].n_notes, stopped ? 8 : 1);
+        musc_music_free(m);
+    }
 }
 
 static void lyric_verses_keep_their_number(void **state)
@@ -374,6 +388,17 @@ static void repeats_and_voltas_expand(void **state)
                       "</measure>"),
                 0);
     assert_melody(m, (int[]){60, 62, 64, 60, 64, 65, 67}, 7);
+    musc_music_free(m);
+    /* the same layout played again after a D.C.: only the second ending
+     * (MuseScore; Beethoven op. 132, m. 364-369)  ->  C D E C E F G C E F G */
+    m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4) "</measure><measure>" END1 NOTE(D, 4, 4)
+                      "<barline location=\"right\"><ending number=\"1\" type=\"stop\"/>"
+                      "</barline></measure><measure>" NOTE(E, 4, 4) BWD "</measure><measure>"
+                      END2 NOTE(F, 4, 4) END2STOP "</measure><measure>" NOTE(G, 4, 4)
+                      "<direction><direction-type><words>D.C.</words></direction-type>"
+                      "</direction></measure>"),
+                0);
+    assert_melody(m, (int[]){60, 62, 64, 60, 64, 65, 67, 60, 64, 65, 67}, 11);
     musc_music_free(m);
     /* a forward repeat on the second ending's measure (Beethoven op. 18
      * no. 4, measure 79): C |: D [1 E :| [2 |: F] G  ->  C D E D F G */
