@@ -23,6 +23,7 @@
 typedef struct open_ties {
     size_t *idx; /* notes of the track waiting for their tie-stop */
     size_t n, cap;
+    int64_t bar, prev_bar; /* start of the measure being emitted, and of the one before */
 } open_ties;
 
 #define MAX_TAIL 8
@@ -146,7 +147,11 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
     if (n->tie_stop) {
         for (size_t j = 0; j < ot->n; j++) {
             musc_note *o = &t->notes[ot->idx[j]];
-            if (o->pitch == n->pitch && o->time + o->duration == onset) {
+            int64_t end = o->time + o->duration;
+            /* a tie out of an underfilled measure still reaches the first
+             * note of the next one (MuseScore sums a tied chain too) */
+            if (o->pitch == n->pitch &&
+                (end == onset || (end < onset && onset == ot->bar && end >= ot->prev_bar))) {
                 o->duration = onset + n->dur - o->time;
                 if (!n->tie_start)
                     ot->idx[j] = ot->idx[--ot->n];
@@ -183,11 +188,16 @@ static musc_status emit_measure(musc_music *m, build_state *bs, size_t pi, const
     musc_track *t = &m->tracks[pi];
     musc_status st = MUSC_OK;
     /* a tie-stop note of this measure starts at T or later, so open ties
-     * ending before T never found their stop: drop them (in any voice's
-     * document order a later note must not end a tie early) */
+     * ending before the previous measure never found their stop: drop them
+     * (in any voice's document order a later note must not end a tie
+     * early); one ending short of T may still meet a note at T */
+    if (T != ot->bar) {
+        ot->prev_bar = ot->bar;
+        ot->bar = T;
+    }
     for (size_t j = 0; j < ot->n;) {
         const musc_note *o = &t->notes[ot->idx[j]];
-        if (o->time + o->duration < T)
+        if (o->time + o->duration < ot->prev_bar)
             ot->idx[j] = ot->idx[--ot->n];
         else
             j++;

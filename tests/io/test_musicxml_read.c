@@ -118,6 +118,21 @@ static void ties_merge_across_barlines(void **state)
     assert_note(t, 0, 2, 7, 69);
     assert_note(t, 1, 9, 3, 69);
     musc_music_free(m);
+    /* a tie out of an underfilled measure (a half written where the bar
+     * holds three quarters: Beethoven op. 18 no. 1/3, m. 21) still joins
+     * the first note of the next measure, as MuseScore plays it */
+    m = read_ok(SCORE("<measure>" ATTR(1)
+                      "<note><pitch><step>A</step><octave>4</octave></pitch><duration>2"
+                      "</duration><tie type=\"start\"/></note><forward><duration>1</duration>"
+                      "</forward></measure><measure>"
+                      "<note><pitch><step>A</step><octave>4</octave></pitch><duration>1"
+                      "</duration><tie type=\"stop\"/></note>" NOTE(B, 4, 2) "</measure>"),
+                0);
+    t = &m->tracks[0];
+    assert_int_equal(t->n_notes, 2);
+    assert_note(t, 0, 0, 4, 69);
+    assert_note(t, 1, 4, 2, 71);
+    musc_music_free(m);
 }
 
 static void tuplets_and_divisions_lcm(void **state)
