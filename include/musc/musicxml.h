@@ -34,7 +34,9 @@
  *    <forward> move the cursor (a backup before the measure start is
  *    clamped, reported). Tied notes (<tie> or <tied>, start/stop) are merged
  *    into one note in playing order: a tie-stop note extends an open
- *    tie-start note of the same pitch that ends where it begins. Grace notes
+ *    tie-start note of the same pitch that ends where it begins (or, out of
+ *    an underfilled measure, that ends in the measure before it when the
+ *    tie-stop note is the first of its measure). Grace notes
  *    are skipped unless MUSC_MUSICXML_KEEP_GRACE: then each becomes a note
  *    of resolution/8 ticks (at least 1) at the cursor, overlapping the
  *    principal note, which is not shortened (PLAY_ORNAMENTS, below, times
@@ -57,10 +59,22 @@
  *    notes are the next diatonic steps with the accidental written earlier
  *    in the bar on that line, else the key signature's (<accidental-mark>
  *    is ignored, as MuseScore does). A trill is played over the whole tied
- *    note; one of more than 4096 notes is left plain. Grace notes start
+ *    note; one of more than 4096 notes is left plain; a trill-mark whose
+ *    <wavy-line> starts and never stops is played plain (MuseScore's reader
+ *    drops it). Ornament note k starts at floor(k * step * 1000 / written
+ *    length) per mille of the note's written length, rounded down on the
+ *    480 grid, as MuseScore places it (so a half note's 32nds fall 59 and
+ *    61 ticks apart). Grace notes start
  *    with their principal note and delay it: acciaccaturas (slash="yes")
  *    65 ms each, at most half the principal together; appoggiaturas share
- *    half the principal. Tempo is the music's at the note (120 before any).
+ *    half the principal, or its undotted value when it is dotted (2/3 of a
+ *    dotted note, 4/7 of a double-dotted one). Graces after the last note
+ *    of a voice in a measure, or before a rest, are played after that note
+ *    (a Nachschlag) and take the same share from its end; after a trill
+ *    they are the trill's last notes, at its speed. Slashed eighth graces
+ *    there are played before that note instead (MuseScore cannot place an
+ *    acciaccatura after a note). Tempo is the music's at the note (120
+ *    before any).
  *  - Measures: a measure lasts as long as the furthest cursor position of
  *    any part in it (so pickups and short measures keep their real length);
  *    an empty measure lasts its time signature.
@@ -97,7 +111,11 @@
  *    da capo senza Ritornello" is not followed, as in MuseScore 3)
  *    jump at the end of their measure, once, to the start or the segno;
  *    after a jump, repeats are not taken again and only the last ending of
- *    each group plays, "Fine" (<sound fine> or words "Fine") ends the piece
+ *    each group plays (a group goes on past a first ending that stops
+ *    before its backward repeat, up to the next ending); a second ending
+ *    right after a used-up backward repeat plays on that last pass, and a
+ *    forward repeat on an ending's measure counts only when it plays;
+ *    "Fine" (<sound fine> or words "Fine") ends the piece after a jump
  *    and "To Coda" (<sound tocoda>, words "To Coda", or the first of two
  *    coda signs) jumps to the coda (<sound coda> or the last coda sign).
  *    Expansion stops at 100000 played measures (a repair).

@@ -279,7 +279,8 @@ static int wavy_lines(mx_reader *r, xmlNodePtr note)
 
 /* A trill mark whose wavy line starts and never stops is dropped by
  * MuseScore 3's reader (the unfinished line takes the mark with it), so it
- * is played plain, as there. */
+ * is played plain, as there; with the line stopped, every new (not tied-to)
+ * note under it trills, up to the note that stops it. */
 void mx_unterminated_trills(part_state *ps)
 {
     for (int i = 0; i < ps->n_wavy; i++) {
@@ -288,6 +289,7 @@ void mx_unterminated_trills(part_state *ps)
             n->orn = MX_ORN_NONE;
     }
     ps->n_wavy = 0;
+    ps->trill_line = 0;
 }
 
 /* Number of <dot/>s of a note. */
@@ -372,8 +374,10 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
     }
     if (cue)
         return MUSC_OK;
-    if (rest && !chord)
+    if (rest && !chord) {
+        graces_after(ps, m); /* graces before a rest follow the note before them */
         ps->last_principal = 0;
+    }
     if (rest) /* a lyric may sit on a rest */
         return chord ? MUSC_OK : read_lyric(r, m, note, onset);
     if (!mx_child(note, "pitch") && !mx_child(note, "unpitched"))
@@ -467,11 +471,21 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
         n.tie_start = n.tie_stop = 0;
     if (play && !grace) {
         int w = wavy_lines(r, note);
-        if (w & 2)
+        if (w & 2) {
             ps->n_wavy = 0; /* the open lines are finished */
-        if ((w & 1) && !(w & 2) && n.orn == MX_ORN_TRILL &&
-            ps->n_wavy < (int)(sizeof ps->wavy / sizeof *ps->wavy))
+            ps->trill_line = 0;
+        } else if (ps->trill_line && !n.tie_stop && !n.orn &&
+                   ps->n_wavy < (int)(sizeof ps->wavy / sizeof *ps->wavy)) {
+            n.orn = MX_ORN_TRILL; /* a new note under the line trills too */
             ps->wavy[ps->n_wavy++] = (struct mx_wavy){m, m->n_notes};
+        }
+        if ((w & 1) && ps->trill_line)
+            mx_unterminated_trills(ps); /* a new line: the open one never stopped */
+        if ((w & 1) && !(w & 2) && n.orn == MX_ORN_TRILL &&
+            ps->n_wavy < (int)(sizeof ps->wavy / sizeof *ps->wavy)) {
+            ps->wavy[ps->n_wavy++] = (struct mx_wavy){m, m->n_notes};
+            ps->trill_line = 1;
+        }
     }
     if (MUSC_GROW(m->notes, m->cap_notes, m->n_notes + 1))
         return mx_nomem();

@@ -88,8 +88,9 @@ typedef struct part_state {
     unsigned char steal_dots;
     size_t last_principal;      /* 1 + index in the measure of the last principal
                                    note of this voice (0: none, e.g. after <backup>) */
-    struct mx_wavy { mx_measure *m; size_t note; } wavy[16]; /* trills whose */
+    struct mx_wavy { mx_measure *m; size_t note; } wavy[64]; /* trills whose */
     int n_wavy;                 /* <wavy-line> started and has not stopped yet */
+    int trill_line;             /* a trill's wavy line is open: new notes under it trill */
 } part_state;
 
 /* End of a part: trills whose wavy line never stops are played plain. */

@@ -288,6 +288,14 @@ static void graces_after_and_before_dotted_notes_play_as_musescore(void **state)
     static const int64_t want_slash[][3] = {{0, 960, 72}, {960, 62, 69}, {1022, 898, 71}};
     assert_notes(&m->tracks[0], want_slash, 3);
     musc_music_free(m);
+    /* graces followed by a rest are played after the note before them
+     * (Beethoven op. 133, m. 10) */
+    m = read_ok(SCORE("<measure>" ATTR(8) NOTE(C, 5, 16) GRACE("", A, 4, "16th")
+                      GRACE("", B, 4, "16th") REST(16) "</measure>"),
+                MUSC_MUSICXML_PLAY_ORNAMENTS);
+    static const int64_t want_rest[][3] = {{0, 480, 72}, {480, 240, 69}, {720, 240, 71}};
+    assert_notes(&m->tracks[0], want_rest, 3);
+    musc_music_free(m);
     /* a trill mark whose wavy line never stops is dropped by MuseScore's
      * reader (Beethoven op. 18 no. 3, m. 296): the quarter stays plain;
      * with the line stopped it trills (eight 32nds) */
@@ -302,6 +310,23 @@ static void graces_after_and_before_dotted_notes_play_as_musescore(void **state)
         assert_int_equal(m->tracks[0].n_notes, stopped ? 8 : 1);
         musc_music_free(m);
     }
+    /* a line from C to the E that stops it: the D under it trills too
+     * (MuseScore; Beethoven op. 59 no. 3/4, m. 322-332), E stays plain */
+    char line_xml[2048];
+    char first[512];
+    snprintf(first, sizeof first, open_line, "");
+    snprintf(line_xml, sizeof line_xml,
+             SCORE("<measure>" ATTR(8) "%s" NOTE(D, 5, 8)
+                   "<note><pitch><step>E</step><octave>5</octave></pitch><duration>8</duration>"
+                   "<type>quarter</type><notations><ornaments><wavy-line type=\"stop\"/>"
+                   "</ornaments></notations></note>" REST(8) "</measure>"),
+             first);
+    m = read_ok(line_xml, MUSC_MUSICXML_PLAY_ORNAMENTS);
+    assert_int_equal(m->tracks[0].n_notes, 17);
+    assert_int_equal(m->tracks[0].notes[9].pitch, 76); /* D's upper note */
+    assert_int_equal(m->tracks[0].notes[16].pitch, 76); /* E, plain */
+    assert_int_equal(m->tracks[0].notes[16].duration, 480);
+    musc_music_free(m);
 }
 
 static void lyric_verses_keep_their_number(void **state)
