@@ -471,6 +471,8 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
         n.tie_start = n.tie_stop = 0;
     if (play && !grace) {
         int w = wavy_lines(r, note);
+        if ((w & 1) && !(w & 2) && ps->trill_line)
+            mx_unterminated_trills(ps); /* a new line: the open one never stopped */
         if (w & 2) {
             ps->n_wavy = 0; /* the open lines are finished */
             ps->trill_line = 0;
@@ -479,8 +481,6 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
             n.orn = MX_ORN_TRILL; /* a new note under the line trills too */
             ps->wavy[ps->n_wavy++] = (struct mx_wavy){m, m->n_notes};
         }
-        if ((w & 1) && ps->trill_line)
-            mx_unterminated_trills(ps); /* a new line: the open one never stopped */
         if ((w & 1) && !(w & 2) && n.orn == MX_ORN_TRILL &&
             ps->n_wavy < (int)(sizeof ps->wavy / sizeof *ps->wavy)) {
             ps->wavy[ps->n_wavy++] = (struct mx_wavy){m, m->n_notes};

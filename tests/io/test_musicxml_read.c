@@ -321,6 +321,14 @@ static void graces_after_and_before_dotted_notes_play_as_musescore(void **state)
                    "<type>quarter</type><notations><ornaments><wavy-line type=\"stop\"/>"
                    "</ornaments></notations></note>" REST(8) "</measure>"),
              first);
+    /* two lines started and never stopped, the second on the note after
+     * the first (Mozart K. 458/1): both trills play plain */
+    char twice[2048];
+    snprintf(twice, sizeof twice, SCORE("<measure>" ATTR(8) "%s%s" REST(16) "</measure>"), first,
+             first);
+    m = read_ok(twice, MUSC_MUSICXML_PLAY_ORNAMENTS);
+    assert_int_equal(m->tracks[0].n_notes, 2);
+    musc_music_free(m);
     m = read_ok(line_xml, MUSC_MUSICXML_PLAY_ORNAMENTS);
     assert_int_equal(m->tracks[0].n_notes, 17);
     assert_int_equal(m->tracks[0].notes[9].pitch, 76); /* D's upper note */
