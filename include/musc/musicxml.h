@@ -128,17 +128,15 @@
  *
  * Agreement with MuseScore 3's MIDI export (tests/io/test_musicxml_musescore.c,
  * all 457 files, 2026-11-25). With MUSC_MUSICXML_PLAY_ORNAMENTS: Bach
- * chorales 406 of 410 files note-equal (99.98 % of notes at the same pitch
- * and start); quartets 15 of 47 (Beethoven 2/22, 76.3 % of notes; Haydn
- * 3/9, 99.3 %; Mozart 10/16, 95.6 %). Without it (the default): Bach 393,
- * quartets 0 (72.6 %, 94.8 %, 90.7 % of notes). What remains: two Bach
- * files where two voices share a pitch; a trill on the second note of a
- * tie, which MuseScore plays on that note alone (musc merges the tie
- * first: bwv183.5); trills on notes of a whole bar or more, where
- * MuseScore's per-mille timing drifts by 2/480 of a quarter (bwv123.6);
- * and in the quartets, words-only jumps ("Da Capo ...") that musc follows
- * and MuseScore does not, besides ornament cases not measured here
- * (wavy-line trill extensions, grace notes on chords, after-graces).
+ * chorales 407 of 410 files note-equal (99.99 % of notes at the same pitch
+ * and start); quartets 19 of 47 (Beethoven 3/22, 97.0 % of notes; Haydn
+ * 3/9, 99.6 %; Mozart 13/16, 99.7 %). The largest remaining difference is
+ * MuseScore's, not musc's: it drops the finale of Beethoven op. 18 no. 5
+ * (a defective repeat). The rest: two Bach files where two voices share a
+ * pitch; a trill on the second note of a tie (bwv183.5); grace notes
+ * without <type>; trills after a grace note or in <forward>-placed voices;
+ * an overfull bar whose length MuseScore rounds (op. 18 no. 1/2); and a
+ * few single notes per quartet movement, listed in the test.
  *
  * Writing (score-partwise, version 4.0):
  *  - divisions = resolution (times some factor k when a time signature's
