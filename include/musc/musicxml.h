@@ -34,7 +34,9 @@
  *    <forward> move the cursor (a backup before the measure start is
  *    clamped, reported). Tied notes (<tie> or <tied>, start/stop) are merged
  *    into one note in playing order: a tie-stop note extends an open
- *    tie-start note of the same pitch that ends where it begins. Grace notes
+ *    tie-start note of the same pitch that ends where it begins (or, out of
+ *    an underfilled measure, that ends in the measure before it when the
+ *    tie-stop note is the first of its measure). Grace notes
  *    are skipped unless MUSC_MUSICXML_KEEP_GRACE: then each becomes a note
  *    of resolution/8 ticks (at least 1) at the cursor, overlapping the
  *    principal note, which is not shortened (PLAY_ORNAMENTS, below, times
@@ -57,10 +59,22 @@
  *    notes are the next diatonic steps with the accidental written earlier
  *    in the bar on that line, else the key signature's (<accidental-mark>
  *    is ignored, as MuseScore does). A trill is played over the whole tied
- *    note; one of more than 4096 notes is left plain. Grace notes start
+ *    note; one of more than 4096 notes is left plain; a trill-mark whose
+ *    <wavy-line> starts and never stops is played plain (MuseScore's reader
+ *    drops it). Ornament note k starts at floor(k * step * 1000 / written
+ *    length) per mille of the note's written length, rounded down on the
+ *    480 grid, as MuseScore places it (so a half note's 32nds fall 59 and
+ *    61 ticks apart). Grace notes start
  *    with their principal note and delay it: acciaccaturas (slash="yes")
  *    65 ms each, at most half the principal together; appoggiaturas share
- *    half the principal. Tempo is the music's at the note (120 before any).
+ *    half the principal, or its undotted value when it is dotted (2/3 of a
+ *    dotted note, 4/7 of a double-dotted one). Graces after the last note
+ *    of a voice in a measure, or before a rest, are played after that note
+ *    (a Nachschlag) and take the same share from its end; after a trill
+ *    they are the trill's last notes, at its speed. Slashed eighth graces
+ *    there are played before that note instead (MuseScore cannot place an
+ *    acciaccatura after a note). Tempo is the music's at the note (120
+ *    before any).
  *  - Measures: a measure lasts as long as the furthest cursor position of
  *    any part in it (so pickups and short measures keep their real length);
  *    an empty measure lasts its time signature.
@@ -97,10 +111,17 @@
  *    (default 2) jumps back to the last forward repeat, else to the start
  *    of the piece (as MuseScore plays it); <ending number="1, 2">
  *    measures play only on those passes; D.C. and D.S. (from <sound
- *    dacapo/dalsegno> or from words "D.C.", "Da Capo", "D.S.", "Dal Segno")
+ *    dacapo/dalsegno>, or from <words> that are exactly a standard phrase,
+ *    case and spaces aside: "D.C.", "Da Capo", "D.S.", "Dal Segno", each
+ *    alone or with "al Fine" / "al Coda"; longer prose such as "Menuetto
+ *    da capo senza Ritornello" is not followed, as in MuseScore 3)
  *    jump at the end of their measure, once, to the start or the segno;
  *    after a jump, repeats are not taken again and only the last ending of
- *    each group plays, "Fine" (<sound fine> or words "Fine") ends the piece
+ *    each group plays (a group goes on past a first ending that stops
+ *    before its backward repeat, up to the next ending); a second ending
+ *    right after a used-up backward repeat plays on that last pass, and a
+ *    forward repeat on an ending's measure counts only when it plays;
+ *    "Fine" (<sound fine> or words "Fine") ends the piece after a jump
  *    and "To Coda" (<sound tocoda>, words "To Coda", or the first of two
  *    coda signs) jumps to the coda (<sound coda> or the last coda sign).
  *    Expansion stops at 100000 played measures (a repair).
@@ -113,17 +134,17 @@
  *
  * Agreement with MuseScore 3's MIDI export (tests/io/test_musicxml_musescore.c,
  * all 457 files, 2026-11-25). With MUSC_MUSICXML_PLAY_ORNAMENTS: Bach
- * chorales 406 of 410 files note-equal (99.98 % of notes at the same pitch
- * and start); quartets 15 of 47 (Beethoven 2/22, 76.3 % of notes; Haydn
- * 3/9, 99.3 %; Mozart 10/16, 95.6 %). Without it (the default): Bach 393,
- * quartets 0 (72.6 %, 94.8 %, 90.7 % of notes). What remains: two Bach
- * files where two voices share a pitch; a trill on the second note of a
- * tie, which MuseScore plays on that note alone (musc merges the tie
- * first: bwv183.5); trills on notes of a whole bar or more, where
- * MuseScore's per-mille timing drifts by 2/480 of a quarter (bwv123.6);
- * and in the quartets, words-only jumps ("Da Capo ...") that musc follows
- * and MuseScore does not, besides ornament cases not measured here
- * (wavy-line trill extensions, grace notes on chords, after-graces).
+ * chorales 407 of 410 files note-equal (99.99 % of notes at the same pitch
+ * and start); quartets 19 of 47 (Beethoven 3/22, 97.0 % of notes; Haydn
+ * 3/9, 99.6 %; Mozart 13/16, 99.7 %); without it (the default, written
+ * notes only): Bach 393, quartets 1 (91.9 %, 94.8 %, 92.6 % of notes,
+ * repeats and jumps now agreeing). The largest remaining difference is
+ * MuseScore's, not musc's: it drops the finale of Beethoven op. 18 no. 5
+ * (a defective repeat). The rest: two Bach files where two voices share a
+ * pitch; a trill on the second note of a tie (bwv183.5); grace notes
+ * without <type>; trills after a grace note or in <forward>-placed voices;
+ * an overfull bar whose length MuseScore rounds (op. 18 no. 1/2); and a
+ * few single notes per quartet movement, listed in the test.
  *
  * Writing (score-partwise, version 4.0):
  *  - divisions = resolution (times some factor k when a time signature's

@@ -23,13 +23,19 @@
 typedef struct open_ties {
     size_t *idx; /* notes of the track waiting for their tie-stop */
     size_t n, cap;
+    int64_t bar, prev_bar; /* start of the measure being emitted, and of the one before */
 } open_ties;
+
+#define MAX_TAIL 8
 
 /* A track note to realise as an ornament once ties are merged. */
 typedef struct ornament {
     size_t track, note;
     unsigned char kind;
     int16_t upper, lower;
+    int64_t base;            /* written length of the ornamented note (before ties) */
+    int16_t tail[MAX_TAIL];  /* graces after the note, played at the ornament's speed */
+    int n_tail;
 } ornament;
 
 typedef struct build_state {
@@ -40,6 +46,8 @@ typedef struct build_state {
     size_t n_orns, cap_orns;
     size_t *wedge_open; /* [part * 16 + number - 1]: index + 1 of the track's open
                            hairpin of that number, 0 = none */
+    size_t tail_track; /* graces after an ornamented note still to come: */
+    int tail_left;     /* they join its ornament (orns[n_orns - 1]) */
 } build_state;
 
 static musc_status nomem(void)
@@ -66,14 +74,29 @@ static double qpm_at(const musc_music *m, int64_t t)
     return q > 0 ? q : 120;
 }
 
+/* permille/1000 of a duration, rounded down on MuseScore's grid of 480
+ * ticks a quarter (the resolution is a multiple of 480 when ornaments are
+ * played; otherwise in the music's own ticks). */
+static int64_t pm_ticks(const musc_music *m, int64_t permille, int64_t dur)
+{
+    if (m->resolution % 480 == 0) {
+        int64_t f = m->resolution / 480;
+        return permille * (dur / f) / 1000 * f;
+    }
+    return permille * dur / 1000;
+}
+
 /* How much of its principal a grace group takes, in per mille, as MuseScore
  * 3 plays it: an acciaccatura 65 ms a grace note, at most half the
- * principal; appoggiaturas half the principal. */
+ * principal; appoggiaturas (and graces after a note) half the principal,
+ * or its undotted value when it is dotted (two thirds of a dotted note). */
 static int64_t grace_permille(const musc_music *m, int kind, int count, int64_t pdur,
-                              int64_t onset)
+                              int pdots, int64_t onset)
 {
-    if (kind != MX_GRACE_ACCIACCATURA)
-        return 500;
+    if (kind != MX_GRACE_ACCIACCATURA) {
+        static const int64_t DOTTED[4] = {500, 667, 571, 533}; /* 2^d / (2^(d+1) - 1) */
+        return DOTTED[pdots > 3 ? 3 : pdots];
+    }
     double chord_ms = (double)pdur / m->resolution * 60000.0 / qpm_at(m, onset);
     if (chord_ms <= 0)
         return 500;
@@ -87,25 +110,50 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
     if (n->grace) {
         if (!n->grace_n)
             return MUSC_OK; /* no principal followed it */
-        int64_t each = grace_permille(m, n->grace, n->grace_n, n->pdur, onset) / n->grace_n;
-        int64_t g = each * n->pdur / 1000;
-        if (g <= 0)
+        if (n->after && bs->tail_left > 0 && bs->tail_track == (size_t)(t - m->tracks)) {
+            ornament *o = &bs->orns[bs->n_orns - 1];
+            if (o->n_tail < MAX_TAIL)
+                o->tail[o->n_tail++] = n->pitch;
+            bs->tail_left--;
             return MUSC_OK;
-        return musc_track_add_note(t, onset + n->grace_k * g, g, n->pitch, n->velocity);
+        }
+        int kind = n->after ? MX_GRACE_APPOGGIATURA : n->grace;
+        int64_t per = grace_permille(m, kind, n->grace_n, n->pdur, n->pdots, onset);
+        int64_t each = per / n->grace_n, from = n->after ? 1000 - per : 0;
+        int64_t a = pm_ticks(m, from + n->grace_k * each, n->pdur);
+        int64_t b = pm_ticks(m, from + (n->grace_k + 1) * each, n->pdur);
+        if (b <= a)
+            return MUSC_OK;
+        return musc_track_add_note(t, onset + a, b - a, n->pitch, n->velocity);
     }
     mx_note shifted = *n;
     if (n->steal) {
-        int64_t shift = grace_permille(m, n->steal, n->grace_n, n->pdur, onset) * n->pdur / 1000;
+        int64_t shift = pm_ticks(m, grace_permille(m, n->steal, n->grace_n, n->pdur, n->pdots,
+                                                   onset),
+                                 n->pdur);
         if (shift > 0 && shift < n->dur) {
             onset += shift;
             shifted.dur -= shift;
         }
         n = &shifted;
     }
+    if (n->after_n > 0 && !n->orn) {
+        /* graces follow: the note keeps the first part of its length */
+        int64_t keep = pm_ticks(m, 1000 - grace_permille(m, MX_GRACE_APPOGGIATURA, n->after_n,
+                                                         n->dur, n->dots, onset),
+                                n->dur);
+        if (keep > 0 && keep < n->dur)
+            shifted.dur = keep;
+        n = &shifted;
+    }
     if (n->tie_stop) {
         for (size_t j = 0; j < ot->n; j++) {
             musc_note *o = &t->notes[ot->idx[j]];
-            if (o->pitch == n->pitch && o->time + o->duration == onset) {
+            int64_t end = o->time + o->duration;
+            /* a tie out of an underfilled measure still reaches the first
+             * note of the next one (MuseScore sums a tied chain too) */
+            if (o->pitch == n->pitch &&
+                (end == onset || (end < onset && onset == ot->bar && end >= ot->prev_bar))) {
                 o->duration = onset + n->dur - o->time;
                 if (!n->tie_start)
                     ot->idx[j] = ot->idx[--ot->n];
@@ -119,8 +167,14 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
     if (n->orn) {
         if (MUSC_GROW(bs->orns, bs->cap_orns, bs->n_orns + 1))
             return nomem();
-        bs->orns[bs->n_orns++] =
-            (ornament){(size_t)(t - m->tracks), t->n_notes - 1, n->orn, n->upper, n->lower};
+        bs->orns[bs->n_orns++] = (ornament){.track = (size_t)(t - m->tracks),
+                                            .note = t->n_notes - 1,
+                                            .kind = n->orn,
+                                            .upper = n->upper,
+                                            .lower = n->lower,
+                                            .base = n->dur};
+        bs->tail_track = (size_t)(t - m->tracks);
+        bs->tail_left = n->after_n;
     }
     if (n->tie_start) {
         if (MUSC_GROW(ot->idx, ot->cap, ot->n + 1))
@@ -162,11 +216,16 @@ static musc_status emit_measure(musc_music *m, build_state *bs, size_t pi, const
     musc_track *t = &m->tracks[pi];
     musc_status st = MUSC_OK;
     /* a tie-stop note of this measure starts at T or later, so open ties
-     * ending before T never found their stop: drop them (in any voice's
-     * document order a later note must not end a tie early) */
+     * ending before the previous measure never found their stop: drop them
+     * (in any voice's document order a later note must not end a tie
+     * early); one ending short of T may still meet a note at T */
+    if (T != ot->bar) {
+        ot->prev_bar = ot->bar;
+        ot->bar = T;
+    }
     for (size_t j = 0; j < ot->n;) {
         const musc_note *o = &t->notes[ot->idx[j]];
-        if (o->time + o->duration < T)
+        if (o->time + o->duration < ot->prev_bar)
             ot->idx[j] = ot->idx[--ot->n];
         else
             j++;
@@ -210,9 +269,12 @@ static musc_status emit_measure(musc_music *m, build_state *bs, size_t pi, const
 /* Replace a note by its ornament's notes, timed as MuseScore 3 plays them:
  * notes of a 32nd (60 of 480 ticks a quarter; a 64th when the tempo makes
  * that slower than 8 a second), or shorter when the note cannot hold the
- * ornament's least number of notes; no ornament when they would be faster
- * than 64 a second. A trill alternates main and upper note to the end;
- * mordents and turns hold their last (main) note. */
+ * ornament's least number of notes (graces after the note included); no
+ * ornament when they would be faster than 64 a second. A trill alternates
+ * main and upper note to the end; mordents and turns hold their last
+ * (main) note; graces after the note are its last notes. Note k starts at
+ * floor(k * step * 1000 / written length) per mille of the written length,
+ * rounded down on the 480 grid, as MuseScore places it. */
 static musc_status realise_ornament(musc_music *m, musc_track *t, const ornament *o)
 {
     musc_note x = t->notes[o->note];
@@ -220,6 +282,8 @@ static musc_status realise_ornament(musc_music *m, musc_track *t, const ornament
     if (x.duration > ((int64_t)1 << 40))
         return MUSC_OK;
     int64_t d = x.duration * 480 / res; /* in MuseScore's ticks */
+    int64_t base = o->base > 0 && o->base <= x.duration ? o->base : x.duration;
+    int64_t base480 = base * 480 / res;
     double qpm = qpm_at(m, x.time);
     int64_t tps = (int64_t)((qpm < 1 ? 1 : qpm > 1e6 ? 1e6 : qpm) / 60.0 * 480.0);
     int64_t min_t = tps / 64, max_t = tps / 8, tpn = 60;
@@ -240,20 +304,37 @@ static musc_status realise_ornament(musc_music *m, musc_track *t, const ornament
         break;
     default: len = 4; break; /* a trill: at least two main-upper pairs */
     }
+    len += o->n_tail;
     if ((int64_t)len * tpn > d)
         tpn = d / len;
-    if (tpn <= 0 || tpn < min_t)
+    if (tpn <= 0 || tpn < min_t || base480 <= 0)
         return MUSC_OK; /* too fast to play: the plain note */
     int64_t count = o->kind == MX_ORN_TRILL ? d / tpn : len;
     if (count > MAX_TRILL_NOTES)
         return MUSC_OK; /* a trill of a whole long passage: left as written */
-    int64_t end = x.time + x.duration;
+    int64_t end = x.time + x.duration, f = res % 480 == 0 ? res / 480 : 0;
     for (int64_t k = 0; k < count; k++) {
-        int pitch = o->kind == MX_ORN_TRILL ? (k % 2 ? o->upper : x.pitch) : seq[k];
+        int pitch;
+        if (k >= count - o->n_tail)
+            pitch = o->tail[k - (count - o->n_tail)];
+        else
+            pitch = o->kind == MX_ORN_TRILL ? (k % 2 ? o->upper : x.pitch) : seq[k];
         if (pitch < 0 || pitch > 127)
             pitch = x.pitch;
-        int64_t on = x.time + k * tpn * res / 480;
-        int64_t off = k + 1 == count ? end : x.time + (k + 1) * tpn * res / 480;
+        int64_t on = x.time, off = end;
+        for (int side = 0; side < 2; side++) {
+            int64_t j = k + side;
+            if (side && j == count)
+                break;
+            int64_t permille = j * tpn * 1000 / base480;
+            int64_t at = f ? permille * base480 / 1000 * f : permille * base / 1000;
+            if (side)
+                off = x.time + at;
+            else
+                on = x.time + at;
+        }
+        if (off <= on)
+            continue;
         if (k == 0) {
             t->notes[o->note].pitch = (int16_t)pitch;
             t->notes[o->note].duration = off - on;

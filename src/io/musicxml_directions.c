@@ -5,11 +5,11 @@
  * <sound> attributes or as words) and <harmony> turned into chord-symbol
  * text such as "Bb7addb9" or "C/E".
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "musicxml_read.h"
 
@@ -76,22 +76,43 @@ musc_status mx_read_sound(mx_reader *r, part_state *ps, mx_measure *m, mx_flow *
     return MUSC_OK;
 }
 
-static int starts_ci(const char *s, const char *prefix)
-{
-    return strncasecmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* Jump instructions written as words. */
+/* Jump instructions written as words. Only a whole standard phrase counts
+ * (case and spaces aside: "D.C. al Fine", "Da Capo", "D. S.", "Fine", "To
+ * Coda", ...), as MuseScore 3 reads them: prose such as "Menuetto da capo
+ * senza Ritornello" or "Da Capo ma senza replicarlo, poi segue la Coda"
+ * asks for more than a jump, so it is left as text. */
 static void read_words(const char *w, mx_flow *f)
 {
-    if (starts_ci(w, "D.C.") || starts_ci(w, "D. C.") || starts_ci(w, "Da Capo"))
-        f->dacapo = 1;
-    else if (starts_ci(w, "D.S.") || starts_ci(w, "D. S.") || starts_ci(w, "Dal Segno"))
-        f->dalsegno = 1;
-    else if (strcasecmp(w, "Fine") == 0)
-        f->fine = 1;
-    else if (starts_ci(w, "To Coda"))
-        f->tocoda = 1;
+    static const struct {
+        const char *phrase; /* lower case, no spaces */
+        int kind;           /* 0 D.C., 1 D.S., 2 Fine, 3 To Coda */
+    } P[] = {{"d.c.", 0},         {"d.c", 0},           {"dacapo", 0},
+             {"d.c.alfine", 0},   {"dacapoalfine", 0},  {"d.c.alcoda", 0},
+             {"dacapoalcoda", 0}, {"d.s.", 1},          {"d.s", 1},
+             {"dalsegno", 1},     {"d.s.alfine", 1},    {"dalsegnoalfine", 1},
+             {"d.s.alcoda", 1},   {"dalsegnoalcoda", 1}, {"fine", 2},
+             {"tocoda", 3}};
+    char key[32];
+    size_t k = 0;
+    for (; *w; w++) {
+        if (*w == ' ' || *w == '\t' || *w == '\n' || *w == '\r')
+            continue;
+        if (k + 1 >= sizeof key)
+            return; /* longer than any phrase */
+        key[k++] = (char)tolower((unsigned char)*w);
+    }
+    key[k] = '\0';
+    for (size_t i = 0; i < sizeof P / sizeof *P; i++) {
+        if (strcmp(key, P[i].phrase) != 0)
+            continue;
+        switch (P[i].kind) {
+        case 0: f->dacapo = 1; break;
+        case 1: f->dalsegno = 1; break;
+        case 2: f->fine = 1; break;
+        default: f->tocoda = 1; break;
+        }
+        return;
+    }
 }
 
 static double metronome_qpm(mx_reader *r, xmlNodePtr met)

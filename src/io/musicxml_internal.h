@@ -86,6 +86,11 @@ typedef struct mx_note {
                                    (0: no principal followed, dropped);
                                    principal: grace_n of its group */
     int64_t pdur;               /* grace and principal: the principal's written length */
+    unsigned char dots;         /* this note's dots */
+    unsigned char pdots;        /* grace and principal: the principal's dots */
+    unsigned char after;        /* grace played after its principal (at a bar's end) */
+    unsigned char slash8;       /* grace: a slashed eighth (an acciaccatura) */
+    int16_t after_n;            /* principal: number of graces played after it */
 } mx_note;
 
 enum { MX_EV_TEMPO, MX_EV_KEY, MX_EV_TIME, MX_EV_LYRIC, MX_EV_CHORD,

@@ -260,6 +260,88 @@ static int note_ornament(xmlNodePtr note)
     return MX_ORN_NONE;
 }
 
+/* Wavy lines (trill extensions) that start (bit 0) and stop (bit 1) on a
+ * note. */
+static int wavy_lines(mx_reader *r, xmlNodePtr note)
+{
+    int w = 0;
+    for (xmlNodePtr c = note->children; c; c = c->next)
+        for (xmlNodePtr o = mx_is(c, "notations") ? c->children : NULL; o; o = o->next)
+            for (xmlNodePtr k = mx_is(o, "ornaments") ? o->children : NULL; k; k = k->next)
+                if (mx_is(k, "wavy-line")) {
+                    if (mx_attr_is(r, k, "type", "start"))
+                        w |= 1;
+                    else if (mx_attr_is(r, k, "type", "stop"))
+                        w |= 2;
+                }
+    return w;
+}
+
+/* A trill mark whose wavy line starts and never stops is dropped by
+ * MuseScore 3's reader (the unfinished line takes the mark with it), so it
+ * is played plain, as there; with the line stopped, every new (not tied-to)
+ * note under it trills, up to the note that stops it. */
+void mx_unterminated_trills(part_state *ps)
+{
+    for (int i = 0; i < ps->n_wavy; i++) {
+        mx_note *n = &ps->wavy[i].m->notes[ps->wavy[i].note];
+        if (n->orn == MX_ORN_TRILL)
+            n->orn = MX_ORN_NONE;
+    }
+    ps->n_wavy = 0;
+    ps->trill_line = 0;
+}
+
+/* Number of <dot/>s of a note. */
+static int note_dots(xmlNodePtr note)
+{
+    int d = 0;
+    for (xmlNodePtr c = note->children; c; c = c->next)
+        d += mx_is(c, "dot");
+    return d > 3 ? 3 : d;
+}
+
+/* Graces left at the end of a measure, after a note of their voice, are
+ * played after that note (a Nachschlag), as MuseScore 3 reads them: they
+ * take time from its end. Slashed eighth graces (acciaccaturas) cannot
+ * follow a note in MuseScore: they are played before it instead. */
+static void graces_after(part_state *ps, mx_measure *m)
+{
+    if (!ps->grace_count || !ps->last_principal)
+        return;
+    size_t pi = ps->last_principal - 1;
+    const mx_note *p = &m->notes[pi];
+    int before = m->notes[ps->grace_first].slash8;
+    int64_t on = p->on, pdur = p->dur;
+    unsigned char pdots = p->dots;
+    for (size_t k = ps->grace_first; k < m->n_notes; k++) {
+        mx_note *g = &m->notes[k];
+        if (!g->grace)
+            continue;
+        g->on = on;
+        g->grace_n = (int16_t)ps->grace_count;
+        g->pdur = pdur;
+        g->pdots = pdots;
+        g->after = before ? 0 : 1;
+        if (before) /* MuseScore plays such a group last grace first */
+            g->grace_k = (int16_t)(ps->grace_count - 1 - g->grace_k);
+    }
+    for (size_t k = pi; k < ps->grace_first; k++) {
+        mx_note *x = &m->notes[k];
+        if (x->grace || x->on != on)
+            continue;
+        if (before) {
+            x->steal = MX_GRACE_ACCIACCATURA;
+            x->grace_n = (int16_t)ps->grace_count;
+            x->pdur = pdur;
+            x->pdots = pdots;
+        } else {
+            x->after_n = (int16_t)ps->grace_count;
+        }
+    }
+    ps->grace_count = 0;
+}
+
 static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measure *m,
                              xmlNodePtr note)
 {
@@ -292,6 +374,10 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
     }
     if (cue)
         return MUSC_OK;
+    if (rest && !chord) {
+        graces_after(ps, m); /* graces before a rest follow the note before them */
+        ps->last_principal = 0;
+    }
     if (rest) /* a lyric may sit on a rest */
         return chord ? MUSC_OK : read_lyric(r, m, note, onset);
     if (!mx_child(note, "pitch") && !mx_child(note, "unpitched"))
@@ -314,6 +400,7 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
         xmlNodePtr pe = mx_child(note, "pitch");
         int octave = 0, alter = 0;
         int cstep = pe ? written_step(r, pe, &octave, &alter) : -1;
+        n.dots = (unsigned char)note_dots(note);
         if (cstep >= 0 && octave >= 0 && octave < 12) {
             n.orn = (unsigned char)(grace ? MX_ORN_NONE : note_ornament(note));
             n.upper = (int16_t)neighbour(ps, cstep, octave, 1);
@@ -324,6 +411,8 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
             xmlNodePtr g = mx_child(note, "grace");
             n.grace = mx_attr_is(r, g, "slash", "yes") ? MX_GRACE_ACCIACCATURA
                                                        : MX_GRACE_APPOGGIATURA;
+            xmlNodePtr ty = mx_child(note, "type");
+            n.slash8 = n.grace == MX_GRACE_ACCIACCATURA && ty && !strcmp(mx_text(r, ty), "eighth");
             if (!chord || !ps->grace_count) {
                 if (ps->grace_count >= 256)
                     return MUSC_OK; /* a longer run of graces is dropped */
@@ -335,23 +424,27 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
         } else if (!chord) {
             /* a principal: its graces start with it and take time from it */
             ps->steal = 0;
+            ps->steal_dots = (unsigned char)note_dots(note);
             if (ps->grace_count) {
                 for (size_t k = ps->grace_first; k < m->n_notes; k++)
                     if (m->notes[k].grace) {
                         m->notes[k].on = onset;
                         m->notes[k].grace_n = (int16_t)ps->grace_count;
                         m->notes[k].pdur = dur;
+                        m->notes[k].pdots = ps->steal_dots;
                         ps->steal = m->notes[k].grace;
                     }
                 ps->steal_n = (int16_t)ps->grace_count;
                 ps->steal_pdur = dur;
                 ps->grace_count = 0;
             }
+            ps->last_principal = m->n_notes + 1;
         }
         if (!grace && ps->steal) {
             n.steal = ps->steal;
             n.grace_n = ps->steal_n;
             n.pdur = ps->steal_pdur;
+            n.pdots = ps->steal_dots;
         }
     }
     for (xmlNodePtr c = note->children; c; c = c->next) {
@@ -376,6 +469,24 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
     }
     if (grace)
         n.tie_start = n.tie_stop = 0;
+    if (play && !grace) {
+        int w = wavy_lines(r, note);
+        if ((w & 1) && !(w & 2) && ps->trill_line)
+            mx_unterminated_trills(ps); /* a new line: the open one never stopped */
+        if (w & 2) {
+            ps->n_wavy = 0; /* the open lines are finished */
+            ps->trill_line = 0;
+        } else if (ps->trill_line && !n.tie_stop && !n.orn &&
+                   ps->n_wavy < (int)(sizeof ps->wavy / sizeof *ps->wavy)) {
+            n.orn = MX_ORN_TRILL; /* a new note under the line trills too */
+            ps->wavy[ps->n_wavy++] = (struct mx_wavy){m, m->n_notes};
+        }
+        if ((w & 1) && !(w & 2) && n.orn == MX_ORN_TRILL &&
+            ps->n_wavy < (int)(sizeof ps->wavy / sizeof *ps->wavy)) {
+            ps->wavy[ps->n_wavy++] = (struct mx_wavy){m, m->n_notes};
+            ps->trill_line = 1;
+        }
+    }
     if (MUSC_GROW(m->notes, m->cap_notes, m->n_notes + 1))
         return mx_nomem();
     m->notes[m->n_notes++] = n;
@@ -522,6 +633,7 @@ musc_status mx_read_measure(mx_reader *r, mx_part *p, part_state *ps, mx_measure
     memset(ps->acc, 99, sizeof ps->acc);
     ps->grace_count = 0; /* graces left at the end of a measure have no principal */
     ps->steal = 0;
+    ps->last_principal = 0;
     for (xmlNodePtr c = measure->children; c && !st; c = c->next) {
         if (c->type != XML_ELEMENT_NODE)
             continue;
@@ -540,6 +652,7 @@ musc_status mx_read_measure(mx_reader *r, mx_part *p, part_state *ps, mx_measure
                 (st = mx_to_ticks(r, ps, de, v, &t)))
                 break;
             st = advance(r, ps, m, c, name[0] == 'b' ? -t : t);
+            ps->last_principal = 0; /* another voice, or a gap in this one */
         } else if (!strcmp(name, "attributes")) {
             st = read_attributes(r, ps, m, c);
         } else if (!strcmp(name, "direction")) {
@@ -553,6 +666,8 @@ musc_status mx_read_measure(mx_reader *r, mx_part *p, part_state *ps, mx_measure
             st = mx_read_harmony(r, ps, m, c);
         }
     }
+    if (!st)
+        graces_after(ps, m);
     return st;
 }
 

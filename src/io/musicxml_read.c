@@ -309,6 +309,7 @@ static musc_status read_parts(mx_reader *r)
                                 p->id, i + 1, (long long)ms->length, (long long)ms->nominal)))
                 return st;
         }
+        mx_unterminated_trills(&ps);
     }
     return MUSC_OK;
 }

@@ -85,7 +85,16 @@ typedef struct part_state {
     unsigned char steal;        /* graces of the current principal chord */
     int16_t steal_n;
     int64_t steal_pdur;
+    unsigned char steal_dots;
+    size_t last_principal;      /* 1 + index in the measure of the last principal
+                                   note of this voice (0: none, e.g. after <backup>) */
+    struct mx_wavy { mx_measure *m; size_t note; } wavy[64]; /* trills whose */
+    int n_wavy;                 /* <wavy-line> started and has not stopped yet */
+    int trill_line;             /* a trill's wavy line is open: new notes under it trill */
 } part_state;
+
+/* End of a part: trills whose wavy line never stops are played plain. */
+void mx_unterminated_trills(part_state *ps);
 
 /* A duration in the part's divisions as ticks. */
 musc_status mx_to_ticks(mx_reader *r, part_state *ps, xmlNodePtr n, double v, int64_t *out);

@@ -86,7 +86,10 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
         if (flow[i].ending_stop || flow[i].bwd)
             cur = 0;
     }
-    /* the last ending of a group: the highest-numbered one in a run of endings */
+    /* the last ending of a group: the highest-numbered one in a run of
+     * endings; a run goes on past measures outside any ending that close
+     * with the backward repeat right before the next ending (a first ending
+     * that stops before the repeat sign: Beethoven op. 132, m. 364-369) */
     for (size_t i = 0; i < n;) {
         if (!mask[i]) {
             i++;
@@ -94,14 +97,23 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
         }
         size_t j = i;
         int top = 0;
-        while (j < n && mask[j]) {
-            int h = highest_bit(mask[j]);
-            if (h > top)
-                top = h;
-            j++;
+        for (;;) {
+            while (j < n && mask[j]) {
+                int h = highest_bit(mask[j]);
+                if (h > top)
+                    top = h;
+                j++;
+            }
+            size_t k = j;
+            while (k < n && !mask[k] && !flow[k].bwd && !flow[k].fwd)
+                k++;
+            if (k + 1 < n && !mask[k] && flow[k].bwd && !flow[k].fwd && mask[k + 1])
+                j = k + 1;
+            else
+                break;
         }
         for (size_t k = i; k < j; k++)
-            last[k] = highest_bit(mask[k]) == top;
+            last[k] = mask[k] && highest_bit(mask[k]) == top;
         i = j;
     }
 
@@ -133,23 +145,34 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
     }
 
     size_t i = 0, start = 0;
-    int pass = 1, jumped = 0;
+    int pass = 1, jumped = 0, repeat_done = 0;
     while (i < n) {
         if (len >= cap) {
             *truncated = 1;
             break;
         }
         const mx_flow *f = &flow[i];
-        if (f->fwd && !jumped && i != start) {
-            start = i;
-            pass = 1;
+        /* just past a used-up backward repeat: an ending group here still
+         * belongs to the last pass (a first ending that stops before the
+         * repeat sign, then "2." after it); anything else starts afresh */
+        if (repeat_done) {
+            repeat_done = 0;
+            if (!mask[i])
+                pass = 1;
         }
+        /* the ending is chosen by the pass that arrives: a forward repeat
+         * on a second ending's first measure starts the next section only
+         * once that ending plays */
         if (mask[i]) {
             int play = jumped ? last[i] : (pass <= 32 && (mask[i] >> (pass - 1) & 1));
             if (!play) {
                 i++;
                 continue;
             }
+        }
+        if (f->fwd && !jumped && i != start) {
+            start = i;
+            pass = 1;
         }
         if (MUSC_GROW(out, cap_out, len + 1)) {
             st = musc_error(MUSC_ERR_NOMEM, "out of memory");
@@ -171,7 +194,7 @@ musc_status mx_play_order(const mx_flow *flow, size_t n, size_t cap, size_t **or
                 i = start;
                 continue;
             }
-            pass = 1;
+            repeat_done = 1;
         } else if (mask[i] && last[i] && (f->ending_stop || i + 1 == n || !mask[i + 1])) {
             pass = 1; /* left the final ending: the repeated section is over */
         }

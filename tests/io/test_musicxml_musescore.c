@@ -22,6 +22,45 @@
  * MUSC_MUSESCORE_CACHE=DIR to keep MuseScore's MIDI files between runs). Skips visibly
  * without mscore3, Debian's python3-mido or the shared data, and under the
  * sanitizers.
+ *
+ * Results, all 457 files (MUSC_MUSESCORE_SAMPLE=1
+ * MUSC_MUSESCORE_CACHE=/tmp/msc-cache ctest -R io_test_musicxml_musescore -V),
+ * 2026-11-25, files equal / notes at the same pitch and start:
+ *                 before this round           after
+ *   Bach          406/410  99.98 %            407/410  99.99 %
+ *   Beethoven       2/22   76.3 %               3/22   97.02 %
+ *   Haydn           3/9    99.3 %               3/9    99.63 %
+ *   Mozart         10/16   95.6 %              13/16   99.70 %
+ * What closed the gap (each checked against mscore3 on small scores):
+ * repeats (a second ending after a first that stops before its backward
+ * repeat, a forward repeat on a second ending: op. 18 nos. 3 and 4; the
+ * same group after a D.C.: op. 132), words that are jumps only as a whole
+ * standard phrase (K. 80/4), graces after a note (Nachschlag; at a trill's
+ * speed after a trill), appoggiaturas before dotted notes (2/3), per-mille
+ * timing of ornament and grace notes rounded down on the 480 grid, trill
+ * wavy lines (unstopped: plain; stopped: every note under it trills) and
+ * ties out of underfilled measures (op. 18 no. 1/3).
+ * What remains, one example each:
+ *  - MuseScore drops the whole finale of beethoven/opus18no5 (a backward
+ *    repeat at m. 584 with no forward repeat after m. 438; MuseScore's
+ *    repeat list ends after replaying 438-444): MuseScore is wrong, the
+ *    file is defective; musc replays 438-584 and plays the finale.
+ *  - An overfull measure with 7:4 64ths and an untyped rest
+ *    (beethoven/opus18no1/movement2, m. 96): MuseScore's rounding makes the
+ *    bar 0.03 quarter longer, so every later note is shifted; musc keeps
+ *    the exact divisions.
+ *  - Grace notes without <type> (beethoven/opus18no4 m. 2, opus18no5
+ *    m. 286): MuseScore places them in ways not reproduced; musc plays them
+ *    as appoggiaturas.
+ *  - A trill after a grace note, or on a note in a voice placed with
+ *    <forward> (beethoven/opus59no3/movement1 m. 13, haydn/opus1no1/
+ *    movement4 m. 7, mozart/k458/movement1 m. 26): other neighbour or
+ *    timing, or no trill in MuseScore. Not measured further.
+ *  - One to a few notes per file that musc has and MuseScore's MIDI lacks
+ *    (haydn/opus74no1/movement4 m. 89, mozart/k156/movement1 m. 42): not
+ *    diagnosed (parts sharing a MIDI channel is the likeliest cause).
+ *  - Bach: bwv362 and bwv8.6 (two voices on one pitch), bwv183.5 (a trill
+ *    on the second note of a tie).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -403,7 +442,7 @@ static void musc_notes_equal_musescore_midi(void **state)
            "ornament/grace files set aside\n",
            tp, tc, tc ? 100.0 * tp / tc : 0.0, tc > te ? 100.0 * tp / (tc - te) : 0.0);
     assert_true(tc > 0);
-    assert_true(tp * 100 >= (tc - te) * 97); /* unexplained differences stay rare */
+    assert_true(tp * 100 >= (tc - te) * 99); /* unexplained differences stay rare */
     for (size_t i = 0; i < all.n; i++) {
         remove(mids[i]);
         free(mids[i]);

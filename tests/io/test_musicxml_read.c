@@ -118,6 +118,21 @@ static void ties_merge_across_barlines(void **state)
     assert_note(t, 0, 2, 7, 69);
     assert_note(t, 1, 9, 3, 69);
     musc_music_free(m);
+    /* a tie out of an underfilled measure (a half written where the bar
+     * holds three quarters: Beethoven op. 18 no. 1/3, m. 21) still joins
+     * the first note of the next measure, as MuseScore plays it */
+    m = read_ok(SCORE("<measure>" ATTR(1)
+                      "<note><pitch><step>A</step><octave>4</octave></pitch><duration>2"
+                      "</duration><tie type=\"start\"/></note><forward><duration>1</duration>"
+                      "</forward></measure><measure>"
+                      "<note><pitch><step>A</step><octave>4</octave></pitch><duration>1"
+                      "</duration><tie type=\"stop\"/></note>" NOTE(B, 4, 2) "</measure>"),
+                0);
+    t = &m->tracks[0];
+    assert_int_equal(t->n_notes, 2);
+    assert_note(t, 0, 0, 4, 69);
+    assert_note(t, 1, 4, 2, 71);
+    musc_music_free(m);
 }
 
 static void tuplets_and_divisions_lcm(void **state)
@@ -201,19 +216,22 @@ static void ornaments_and_graces_play_as_musescore(void **state)
         {480, 60, 79}, {540, 60, 78}, {600, 360, 79},
         /* turn on an eighth: upper, main, lower, main */
         {960, 60, 83}, {1020, 60, 81}, {1080, 60, 79}, {1140, 60, 81},
-        /* inverted mordent on a 16th: three notes share it */
-        {1200, 40, 73}, {1240, 40, 74}, {1280, 40, 73},
+        /* inverted mordent on a 16th: three notes share it, starting at
+         * floor(k * 333 / 1000 * 120) ticks, as mscore3 places them */
+        {1200, 39, 73}, {1239, 40, 74}, {1279, 41, 73},
         /* Ab in the bar: a trill on a 32nd G goes to Ab, four notes of 15 */
         {1320, 60, 80}, {1380, 15, 79}, {1395, 15, 80}, {1410, 15, 79}, {1425, 15, 80},
         /* acciaccatura: 65 ms at 120 a minute = 62 ticks, taken from C */
         {1440, 62, 74}, {1502, 418, 72},
         /* two appoggiaturas: half of the principal, shared */
         {1920, 120, 77}, {2040, 120, 79}, {2160, 240, 76},
-        /* the Ab of the last bar no longer holds: G-A in 32nds for a half */
-        {2400, 60, 79}, {2460, 60, 81}, {2520, 60, 79}, {2580, 60, 81},
-        {2640, 60, 79}, {2700, 60, 81}, {2760, 60, 79}, {2820, 60, 81},
-        {2880, 60, 79}, {2940, 60, 81}, {3000, 60, 79}, {3060, 60, 81},
-        {3120, 60, 79}, {3180, 60, 81}, {3240, 60, 79}, {3300, 60, 81},
+        /* the Ab of the last bar no longer holds: G-A in 32nds for a half,
+         * note k at floor(k * 62.5) per mille of the half, rounded down
+         * (as mscore3 places them: 59 ticks, then 61) */
+        {2400, 59, 79}, {2459, 61, 81}, {2520, 59, 79}, {2579, 61, 81},
+        {2640, 59, 79}, {2699, 61, 81}, {2760, 59, 79}, {2819, 61, 81},
+        {2880, 59, 79}, {2939, 61, 81}, {3000, 59, 79}, {3059, 61, 81},
+        {3120, 59, 79}, {3179, 61, 81}, {3240, 59, 79}, {3299, 61, 81},
     };
     assert_notes(&m->tracks[0], want, sizeof want / sizeof *want);
     musc_music_free(m);
@@ -232,6 +250,90 @@ static void ornaments_and_graces_play_as_musescore(void **state)
     static const int64_t want_fast[][3] = {
         {0, 60, 79}, {60, 30, 72}, {90, 30, 74}, {120, 30, 72}, {150, 30, 74}};
     assert_notes(&m->tracks[0], want_fast, sizeof want_fast / sizeof *want_fast);
+    musc_music_free(m);
+}
+
+/* Graces before a dotted note, graces after a note at the end of a bar,
+ * and a trill that ends in such graces: the times mscore3 3.2 gives the
+ * same bars (measured, 120 quarters a minute, 480 ticks a quarter). */
+static void graces_after_and_before_dotted_notes_play_as_musescore(void **state)
+{
+    (void)state;
+    const char *xml = SCORE(
+        /* an appoggiatura before a dotted quarter takes its undotted value */
+        "<measure>" ATTR(8) GRACE("", D, 5, "eighth")
+        "<note><pitch><step>E</step><octave>5</octave></pitch><duration>12</duration>"
+        "<type>quarter</type><dot/></note>" REST(4) REST(16) "</measure>"
+        /* two graces after a half note (Nachschlag) take its second half */
+        "<measure>" NOTE(C, 5, 16) NOTE(B, 4, 16) GRACE("", A, 4, "16th")
+        GRACE("", B, 4, "16th") "</measure>"
+        /* a trill on an eighth ending in two graces: six notes of 40 ticks */
+        "<measure>" REST(28) ORN_NOTE(B, 0, 4, 4, "eighth", "<trill-mark/>")
+        GRACE("", A, 4, "16th") GRACE("", B, 4, "16th") "</measure>");
+    musc_music *m = read_ok(xml, MUSC_MUSICXML_PLAY_ORNAMENTS);
+    assert_int_equal(m->resolution, 480);
+    static const int64_t want[][3] = {
+        {0, 480, 74}, {480, 240, 76},
+        {1920, 960, 72}, {2880, 480, 71}, {3360, 240, 69}, {3600, 240, 71},
+        {5520, 39, 71}, {5559, 40, 72}, {5599, 41, 71}, {5640, 39, 72}, {5679, 40, 69},
+        {5719, 41, 71},
+    };
+    assert_notes(&m->tracks[0], want, sizeof want / sizeof *want);
+    musc_music_free(m);
+    /* a slashed eighth grace cannot follow a note in MuseScore: at a bar's
+     * end it is played before the note it follows (65 ms = 62 ticks) */
+    m = read_ok(SCORE("<measure>" ATTR(8) NOTE(C, 5, 16) NOTE(B, 4, 16)
+                      GRACE(" slash=\"yes\"", A, 4, "eighth") "</measure>"),
+                MUSC_MUSICXML_PLAY_ORNAMENTS);
+    static const int64_t want_slash[][3] = {{0, 960, 72}, {960, 62, 69}, {1022, 898, 71}};
+    assert_notes(&m->tracks[0], want_slash, 3);
+    musc_music_free(m);
+    /* graces followed by a rest are played after the note before them
+     * (Beethoven op. 133, m. 10) */
+    m = read_ok(SCORE("<measure>" ATTR(8) NOTE(C, 5, 16) GRACE("", A, 4, "16th")
+                      GRACE("", B, 4, "16th") REST(16) "</measure>"),
+                MUSC_MUSICXML_PLAY_ORNAMENTS);
+    static const int64_t want_rest[][3] = {{0, 480, 72}, {480, 240, 69}, {720, 240, 71}};
+    assert_notes(&m->tracks[0], want_rest, 3);
+    musc_music_free(m);
+    /* a trill mark whose wavy line never stops is dropped by MuseScore's
+     * reader (Beethoven op. 18 no. 3, m. 296): the quarter stays plain;
+     * with the line stopped it trills (eight 32nds) */
+    const char *open_line = "<note><pitch><step>C</step><octave>5</octave></pitch><duration>8"
+                            "</duration><type>quarter</type><notations><ornaments><trill-mark/>"
+                            "<wavy-line type=\"start\"/>%s</ornaments></notations></note>";
+    for (int stopped = 0; stopped < 2; stopped++) {
+        char note[512], xml[1024];
+        snprintf(note, sizeof note, open_line, stopped ? "<wavy-line type=\"stop\"/>" : "");
+        snprintf(xml, sizeof xml, SCORE("<measure>" ATTR(8) "%s" REST(24) "</measure>"), note);
+        m = read_ok(xml, MUSC_MUSICXML_PLAY_ORNAMENTS);
+        assert_int_equal(m->tracks[0].n_notes, stopped ? 8 : 1);
+        musc_music_free(m);
+    }
+    /* a line from C to the E that stops it: the D under it trills too
+     * (MuseScore; Beethoven op. 59 no. 3/4, m. 322-332), E stays plain */
+    char line_xml[2048];
+    char first[512];
+    snprintf(first, sizeof first, open_line, "");
+    snprintf(line_xml, sizeof line_xml,
+             SCORE("<measure>" ATTR(8) "%s" NOTE(D, 5, 8)
+                   "<note><pitch><step>E</step><octave>5</octave></pitch><duration>8</duration>"
+                   "<type>quarter</type><notations><ornaments><wavy-line type=\"stop\"/>"
+                   "</ornaments></notations></note>" REST(8) "</measure>"),
+             first);
+    /* two lines started and never stopped, the second on the note after
+     * the first (Mozart K. 458/1): both trills play plain */
+    char twice[2048];
+    snprintf(twice, sizeof twice, SCORE("<measure>" ATTR(8) "%s%s" REST(16) "</measure>"), first,
+             first);
+    m = read_ok(twice, MUSC_MUSICXML_PLAY_ORNAMENTS);
+    assert_int_equal(m->tracks[0].n_notes, 2);
+    musc_music_free(m);
+    m = read_ok(line_xml, MUSC_MUSICXML_PLAY_ORNAMENTS);
+    assert_int_equal(m->tracks[0].n_notes, 17);
+    assert_int_equal(m->tracks[0].notes[9].pitch, 76); /* D's upper note */
+    assert_int_equal(m->tracks[0].notes[16].pitch, 76); /* E, plain */
+    assert_int_equal(m->tracks[0].notes[16].duration, 480);
     musc_music_free(m);
 }
 
@@ -324,6 +426,38 @@ static void repeats_and_voltas_expand(void **state)
                 0);
     assert_melody(m, (int[]){60, 60, 62, 60, 62}, 5);
     musc_music_free(m);
+    /* a first ending that stops before the repeat sign, the second after
+     * it: C [1 D] E :| [2 F] G  ->  C D E C E F G (MuseScore's order; the
+     * layout of Beethoven op. 18 no. 3, measures 108-110) */
+    m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4) "</measure><measure>" END1 NOTE(D, 4, 4)
+                      "<barline location=\"right\"><ending number=\"1\" type=\"stop\"/>"
+                      "</barline></measure><measure>" NOTE(E, 4, 4) BWD "</measure><measure>"
+                      END2 NOTE(F, 4, 4) END2STOP "</measure><measure>" NOTE(G, 4, 4)
+                      "</measure>"),
+                0);
+    assert_melody(m, (int[]){60, 62, 64, 60, 64, 65, 67}, 7);
+    musc_music_free(m);
+    /* the same layout played again after a D.C.: only the second ending
+     * (MuseScore; Beethoven op. 132, m. 364-369)  ->  C D E C E F G C E F G */
+    m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4) "</measure><measure>" END1 NOTE(D, 4, 4)
+                      "<barline location=\"right\"><ending number=\"1\" type=\"stop\"/>"
+                      "</barline></measure><measure>" NOTE(E, 4, 4) BWD "</measure><measure>"
+                      END2 NOTE(F, 4, 4) END2STOP "</measure><measure>" NOTE(G, 4, 4)
+                      "<direction><direction-type><words>D.C.</words></direction-type>"
+                      "</direction></measure>"),
+                0);
+    assert_melody(m, (int[]){60, 62, 64, 60, 64, 65, 67, 60, 64, 65, 67}, 11);
+    musc_music_free(m);
+    /* a forward repeat on the second ending's measure (Beethoven op. 18
+     * no. 4, measure 79): C |: D [1 E :| [2 |: F] G  ->  C D E D F G */
+    m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4) "</measure><measure>" FWD NOTE(D, 4, 4)
+                      "</measure><measure>" END1 NOTE(E, 4, 4) END1STOP "</measure><measure>"
+                      "<barline location=\"left\"><ending number=\"2\" type=\"start\"/>"
+                      "<repeat direction=\"forward\"/></barline>" NOTE(F, 4, 4)
+                      END2STOP "</measure><measure>" NOTE(G, 4, 4) "</measure>"),
+                0);
+    assert_melody(m, (int[]){60, 62, 64, 62, 65, 67}, 6);
+    musc_music_free(m);
     /* times="3" */
     m = read_ok(SCORE("<measure>" ATTR(1) NOTE(C, 4, 4)
                       "<barline><repeat direction=\"backward\" times=\"3\"/></barline></measure>"),
@@ -358,6 +492,27 @@ static void da_capo_al_fine_and_dal_segno_al_coda(void **state)
                 0);
     assert_melody(m, (int[]){60, 62, 64, 65, 62, 64, 67}, 7);
     musc_music_free(m);
+    /* words count as a jump only when they are the whole standard phrase
+     * (case and spaces aside), as MuseScore 3 reads them: "d. c. AL fine"
+     * jumps; "Da Capo ma senza replicarlo" (Mozart K. 80/4) is prose */
+    const char *words[] = {"d. c. AL fine", "Da Capo ma senza replicarlo, poi segue la Coda",
+                           "Menuetto da capo"};
+    for (size_t w = 0; w < 3; w++) {
+        char xml[2048];
+        snprintf(xml, sizeof xml,
+                 SCORE("<measure>" ATTR(1) NOTE(C, 4, 4) "</measure><measure>" NOTE(D, 4, 4)
+                       "<direction><direction-type><words>Fine</words></direction-type>"
+                       "</direction></measure><measure>" NOTE(E, 4, 4)
+                       "<direction><direction-type><words>%s</words></direction-type>"
+                       "</direction></measure>"),
+                 words[w]);
+        m = read_ok(xml, 0);
+        if (w == 0)
+            assert_melody(m, (int[]){60, 62, 64, 60, 62}, 5);
+        else
+            assert_melody(m, (int[]){60, 62, 64}, 3);
+        musc_music_free(m);
+    }
 }
 
 static void harmony_becomes_chord_annotations(void **state)
@@ -808,6 +963,7 @@ int main(void)
         cmocka_unit_test(tuplets_and_divisions_lcm),
         cmocka_unit_test(grace_skipped_or_kept_and_cue_skipped),
         cmocka_unit_test(ornaments_and_graces_play_as_musescore),
+        cmocka_unit_test(graces_after_and_before_dotted_notes_play_as_musescore),
         cmocka_unit_test(lyric_verses_keep_their_number),
         cmocka_unit_test(transpose_written_to_sounding),
         cmocka_unit_test(repeats_and_voltas_expand),
