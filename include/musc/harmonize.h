@@ -66,8 +66,12 @@ typedef enum musc_harmonize_method {
     MUSC_HARMONIZE_HMM_POSTERIOR = 2, /* per frame the chord of highest posterior
                                         probability (forward-backward) */
     MUSC_HARMONIZE_BILSTM = 3,        /* the BiLSTM's most probable chord per frame */
-    MUSC_HARMONIZE_BILSTM_VITERBI = 4 /* Viterbi over the BiLSTM's log probabilities
+    MUSC_HARMONIZE_BILSTM_VITERBI = 4, /* Viterbi over the BiLSTM's log probabilities
                                          plus the HMM's weighted transitions */
+    MUSC_HARMONIZE_BILSTM_PRIOR = 5   /* per frame the chord maximizing log p(c | melody)
+                                         - w log p(c), p(c) the HMM's chord frequencies:
+                                         rarer chords get a chance (more variety, CHE
+                                         and CC nearer the human values) */
 } musc_harmonize_method;
 
 typedef enum musc_accompaniment {
@@ -282,6 +286,11 @@ musc_status musc_harmony_net_log_probs(const musc_harmony_net *net, const musc_h
 /* The weight of the HMM's transitions in MUSC_HARMONIZE_BILSTM_VITERBI
  * decoding (kept in the checkpoint; 1 for a new network). */
 double musc_harmony_net_transition_weight(const musc_harmony_net *net);
+/* The prior weight w of MUSC_HARMONIZE_BILSTM_PRIOR decoding (kept in the
+ * checkpoint; 0.5 for a new network), and a way to change it (clamped to
+ * 0..2). */
+double musc_harmony_net_prior_weight(const musc_harmony_net *net);
+void musc_harmony_net_set_prior_weight(musc_harmony_net *net, double weight);
 int musc_harmony_net_layers(const musc_harmony_net *net);
 int musc_harmony_net_hidden(const musc_harmony_net *net);
 size_t musc_harmony_net_parameters(const musc_harmony_net *net);

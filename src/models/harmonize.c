@@ -408,10 +408,12 @@ static void hmm_emissions(const musc_harmonizer *h, const double *hist, size_t n
 }
 
 /* The BiLSTM's chords: each frame's most probable class (tw 0), or Viterbi
- * over its log probabilities plus tw times the HMM's log transitions. As
- * for the HMM, no-chord only where the melody rests. */
+ * over its log probabilities plus tw times the HMM's log transitions; pw > 0
+ * divides the probabilities by the chord prior to the power pw first (the
+ * hybrid network/HMM "scaled likelihood"). As for the HMM, no-chord only
+ * where the melody rests. */
 static musc_status net_decode(const musc_harmony_piece *p, const musc_harmonizer *h,
-                              const double *hist, double tw, int *chords)
+                              const double *hist, double tw, double pw, int *chords)
 {
     size_t nf = p->n_frames;
     float *lp = malloc(nf * NC * sizeof *lp);
@@ -428,7 +430,7 @@ static musc_status net_decode(const musc_harmony_piece *p, const musc_harmonizer
         for (int k = 0; k < 12; k++)
             total += hist[f * 12 + k];
         for (int c = 0; c < NC; c++)
-            le[f * NC + c] = lp[f * NC + c];
+            le[f * NC + c] = lp[f * NC + c] - pw * h->log_prior[c];
         if (total > 0)
             le[f * NC + MUSC_TRIAD_NONE] = -INFINITY;
     }
@@ -466,9 +468,10 @@ static musc_status decode(const musc_harmony_piece *p, musc_harmonize_method met
     if (!hist)
         return musc_error(MUSC_ERR_NOMEM, "harmonize: out of memory");
     musc_status st = MUSC_OK;
-    if (method == MUSC_HARMONIZE_BILSTM || method == MUSC_HARMONIZE_BILSTM_VITERBI) {
-        st = net_decode(p, h, hist,
-                        method == MUSC_HARMONIZE_BILSTM ? 0 : weight, chords);
+    if (method == MUSC_HARMONIZE_BILSTM || method == MUSC_HARMONIZE_BILSTM_VITERBI ||
+        method == MUSC_HARMONIZE_BILSTM_PRIOR) {
+        st = net_decode(p, h, hist, method == MUSC_HARMONIZE_BILSTM_VITERBI ? weight : 0,
+                        method == MUSC_HARMONIZE_BILSTM_PRIOR ? weight : 0, chords);
     } else if (method == MUSC_HARMONIZE_TEMPLATE) {
         double prior[NC];
         if (h)
@@ -509,16 +512,19 @@ musc_status musc_harmonize_piece(const musc_harmony_piece *piece, musc_harmonize
     if (!piece || (piece->n_frames && !chords) ||
         (method != MUSC_HARMONIZE_TEMPLATE && method != MUSC_HARMONIZE_HMM &&
          method != MUSC_HARMONIZE_HMM_POSTERIOR && method != MUSC_HARMONIZE_BILSTM &&
-         method != MUSC_HARMONIZE_BILSTM_VITERBI))
+         method != MUSC_HARMONIZE_BILSTM_VITERBI && method != MUSC_HARMONIZE_BILSTM_PRIOR))
         return musc_error(MUSC_ERR_ARG, "harmonize: bad arguments");
-    int bilstm = method == MUSC_HARMONIZE_BILSTM || method == MUSC_HARMONIZE_BILSTM_VITERBI;
+    int bilstm = method == MUSC_HARMONIZE_BILSTM || method == MUSC_HARMONIZE_BILSTM_VITERBI ||
+                 method == MUSC_HARMONIZE_BILSTM_PRIOR;
     if (bilstm && (!model || !model->net))
         return musc_error(MUSC_ERR_ARG, "harmonize: the BiLSTM method needs a network "
                                         "(musc_harmonizer_with_net)");
     if (method != MUSC_HARMONIZE_TEMPLATE && !model)
         return musc_error(MUSC_ERR_ARG, "harmonize: the HMM method needs a model");
-    double w = bilstm ? musc_harmony_net_transition_weight(model->net)
-                      : model ? model->weight : 1;
+    double w = method == MUSC_HARMONIZE_BILSTM_PRIOR ? musc_harmony_net_prior_weight(model->net)
+               : bilstm                              ? musc_harmony_net_transition_weight(model->net)
+               : model                               ? model->weight
+                                                     : 1;
     return decode(piece, method, model, w, chords);
 }
 

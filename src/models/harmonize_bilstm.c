@@ -32,7 +32,7 @@
 struct musc_harmony_net {
     int layers, hidden, aux;
     float dropout, aux_weight;
-    double trans_weight;
+    double trans_weight, prior_weight;
     musc_nn_params params;
 };
 
@@ -65,6 +65,11 @@ size_t musc_harmony_net_parameters(const musc_harmony_net *n)
 }
 
 void harmony_net_set_transition_weight(musc_harmony_net *n, double w) { n->trans_weight = w; }
+double musc_harmony_net_prior_weight(const musc_harmony_net *n) { return n->prior_weight; }
+void musc_harmony_net_set_prior_weight(musc_harmony_net *n, double w)
+{
+    n->prior_weight = !(w >= 0) ? 0 : w > 2 ? 2 : w;
+}
 
 void musc_harmony_net_free(musc_harmony_net *n)
 {
@@ -204,6 +209,7 @@ static musc_status net_new(int layers, int hidden, int aux, int with_grad, musc_
     n->hidden = hidden;
     n->aux = aux;
     n->trans_weight = 1;
+    n->prior_weight = 0.5;
     musc_status st = declare(n);
     if (!st)
         st = musc_nn_params_alloc(&n->params, with_grad);
@@ -642,6 +648,7 @@ musc_status musc_harmony_net_save(const musc_harmony_net *n, const char *path)
     json_object_set_new(cfg, "aux_weight", json_real(n->aux_weight));
     json_object_set_new(cfg, "dropout", json_real(n->dropout));
     json_object_set_new(cfg, "transition_weight", json_real(n->trans_weight));
+    json_object_set_new(cfg, "prior_weight", json_real(n->prior_weight));
     char *text = json_dumps(cfg, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(cfg);
     if (!text)
@@ -699,6 +706,10 @@ musc_status musc_harmony_net_load(const char *path, musc_harmony_net **out)
             n->trans_weight = json_is_number(tw) ? json_number_value(tw) : 1;
             if (!(n->trans_weight >= 0 && n->trans_weight <= 100))
                 st = musc_error(MUSC_ERR_FORMAT, "%s: transition_weight out of 0..100", path);
+            json_t *pw = json_object_get(cfg, "prior_weight");
+            n->prior_weight = json_is_number(pw) ? json_number_value(pw) : 0.5;
+            if (!st && !(n->prior_weight >= 0 && n->prior_weight <= 2))
+                st = musc_error(MUSC_ERR_FORMAT, "%s: prior_weight out of 0..2", path);
             json_t *aw = json_object_get(cfg, "aux_weight");
             n->aux_weight = json_is_number(aw) ? (float)json_number_value(aw) : 0;
             json_t *dr = json_object_get(cfg, "dropout");

@@ -248,6 +248,9 @@ static void trains_and_harmonizes_with_the_bilstm(void **state)
 {
     (void)state;
     char *dir = write_book(), *model = scratch("harmonize", "bilstm.ck");
+    char *hmm_model = scratch("harmonize", "bilstm-hmm.txt");
+    assert_int_equal(
+        musc_run(NULL, NULL, "harmonize train --data '%s' -o '%s' --force -q", dir, hmm_model), 0);
     char *log = scratch("harmonize", "bilstm-log.csv");
     char *so = NULL, *se = NULL;
     /* through the generic verb: musc train --task harmonize */
@@ -319,6 +322,22 @@ static void trains_and_harmonizes_with_the_bilstm(void **state)
     json_decref(j);
     free(so);
     free(se);
+    /* all methods: the three BiLSTM decodings beside the HMM's */
+    rc = musc_run(&so, &se,
+                  "eval harmonize --data '%s' --model '%s' --model '%s' --split all "
+                  "--prior-weight 0.3 --json",
+                  dir, model, hmm_model);
+    if (rc)
+        fail_msg("eval --method all: exit %d: %s", rc, se ? se : "");
+    j = parse_json(so);
+    methods = json_object_get(json_array_get(json_object_get(j, "datasets"), 0), "methods");
+    static const char *const all[] = {"template", "hmm", "hmm-posterior", "bilstm",
+                                      "bilstm-viterbi", "bilstm-prior", "human"};
+    for (int i = 0; i < 7; i++)
+        assert_non_null(json_object_get(methods, all[i]));
+    json_decref(j);
+    free(so);
+    free(se);
 
     /* a checkpoint of another task, and a checkpoint where HMM tables belong */
     char *wrong = scratch("harmonize", "instrument.ck"), *in = write_tune("bilstm-wrong.mid");
@@ -350,6 +369,7 @@ static void trains_and_harmonizes_with_the_bilstm(void **state)
     free(log);
     free(dir);
     free(model);
+    free(hmm_model);
 }
 
 int main(void)

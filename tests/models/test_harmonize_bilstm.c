@@ -216,7 +216,16 @@ static void save_and_load_give_identical_predictions(void **state)
     assert_memory_equal(pa, pb, n * sizeof *pa);
     assert_int_equal(musc_harmonizer_with_net(back, NULL, &h2), MUSC_OK);
     int ca[40], cb[40];
-    for (int m = MUSC_HARMONIZE_BILSTM; m <= MUSC_HARMONIZE_BILSTM_VITERBI; m++) {
+    musc_harmony_net_set_prior_weight(net, 0.75);
+    assert_int_equal(musc_harmony_net_save(net, path), MUSC_OK);
+    musc_harmony_net *again = NULL;
+    assert_int_equal(musc_harmony_net_load(path, &again), MUSC_OK);
+    assert_float_equal(musc_harmony_net_prior_weight(again), 0.75, 0);
+    musc_harmony_net_set_prior_weight(again, 9);
+    assert_float_equal(musc_harmony_net_prior_weight(again), 2, 0);
+    musc_harmony_net_free(again);
+    musc_harmony_net_set_prior_weight(back, 0.75);
+    for (int m = MUSC_HARMONIZE_BILSTM; m <= MUSC_HARMONIZE_BILSTM_PRIOR; m++) {
         assert_int_equal(musc_harmonize_piece(&d.valid[0], m, h, ca), MUSC_OK);
         assert_int_equal(musc_harmonize_piece(&d.valid[0], m, h2, cb), MUSC_OK);
         assert_memory_equal(ca, cb, sizeof ca);
