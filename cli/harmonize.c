@@ -51,7 +51,7 @@ static const char *const harmonize_help =
     "  bilstm-viterbi  Viterbi over the BiLSTM's log probabilities plus the\n"
     "             HMM's transitions times the weight chosen in training\n"
     "  bilstm-prior  the BiLSTM's probabilities divided by the chord frequencies\n"
-    "             to the power --prior-weight (from the checkpoint, 0.5 by\n"
+    "             to the power --prior-weight (from the checkpoint, 0.4 by\n"
     "             default): more varied chords, a little less accuracy\n"
     "\n"
     "train reads every .abc/.mxl/.musicxml/.xml/.mid under each DIR (POP909's\n"

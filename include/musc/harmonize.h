@@ -287,7 +287,8 @@ musc_status musc_harmony_net_log_probs(const musc_harmony_net *net, const musc_h
  * decoding (kept in the checkpoint; 1 for a new network). */
 double musc_harmony_net_transition_weight(const musc_harmony_net *net);
 /* The prior weight w of MUSC_HARMONIZE_BILSTM_PRIOR decoding (kept in the
- * checkpoint; 0.5 for a new network), and a way to change it (clamped to
+ * checkpoint; 0.4, chosen on the valid splits, for a new network or a
+ * checkpoint without it), and a way to change it (clamped to
  * 0..2). */
 double musc_harmony_net_prior_weight(const musc_harmony_net *net);
 void musc_harmony_net_set_prior_weight(musc_harmony_net *net, double weight);

@@ -209,7 +209,7 @@ static musc_status net_new(int layers, int hidden, int aux, int with_grad, musc_
     n->hidden = hidden;
     n->aux = aux;
     n->trans_weight = 1;
-    n->prior_weight = 0.5;
+    n->prior_weight = 0.4;
     musc_status st = declare(n);
     if (!st)
         st = musc_nn_params_alloc(&n->params, with_grad);
@@ -707,7 +707,7 @@ musc_status musc_harmony_net_load(const char *path, musc_harmony_net **out)
             if (!(n->trans_weight >= 0 && n->trans_weight <= 100))
                 st = musc_error(MUSC_ERR_FORMAT, "%s: transition_weight out of 0..100", path);
             json_t *pw = json_object_get(cfg, "prior_weight");
-            n->prior_weight = json_is_number(pw) ? json_number_value(pw) : 0.5;
+            n->prior_weight = json_is_number(pw) ? json_number_value(pw) : 0.4;
             if (!st && !(n->prior_weight >= 0 && n->prior_weight <= 2))
                 st = musc_error(MUSC_ERR_FORMAT, "%s: prior_weight out of 0..2", path);
             json_t *aw = json_object_get(cfg, "aux_weight");
