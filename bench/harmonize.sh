@@ -50,7 +50,7 @@ tmp, n = sys.argv[1], int(sys.argv[2])
 runs = [json.load(open(f"{tmp}/eval{i}.json"))["datasets"][0] for i in range(n)]
 d = runs[0]
 print(f"{d['pieces']} pieces, {d['notes']} notes, {d['frames']} frames")
-for m in ("template", "hmm", "hmm-posterior", "bilstm", "bilstm-viterbi"):
+for m in ("template", "hmm", "hmm-posterior", "bilstm", "bilstm-viterbi", "bilstm-prior"):
     if m not in d["methods"]:
         continue
     best = max(r["methods"][m]["notes_per_second"] for r in runs)
