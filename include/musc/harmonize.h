@@ -8,7 +8,8 @@
  * symbol sounding longest in it, reduced to the 48 triads of
  * musc_triad_parse; no-chord before the first symbol).
  *
- * Two methods, both key-transposition-aware: each piece is moved by its
+ * Three methods (the BiLSTM is described further down, beside its
+ * functions), all key-transposition-aware: each piece is moved by its
  * key_shift to the key signature without sharps or flats (C major / A
  * minor and their modes), decoded there, and moved back.
  *  - template matching: per frame the triad whose three pitch classes cover
