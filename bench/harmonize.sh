@@ -1,8 +1,9 @@
 #!/bin/sh
 # Melody harmonization speed, one thread: decoding throughput (melody notes
 # per second, the time spent in musc_harmonize_piece only, best of REPEATS
-# passes) for template matching, HMM Viterbi and HMM posterior decoding over
-# every POP909 song and every Nottingham tune; and the time to train the
+# passes) for template matching, HMM Viterbi, HMM posterior decoding and the
+# shipped BiLSTM (argmax and Viterbi; models/harmonize/bilstm.ck, when
+# present) over every POP909 song and every Nottingham tune; and the time to train the
 # default HMM (reading OpenEWLD and POP909, counting, tuning the emission
 # weight on the valid split, writing the tables).
 #
@@ -34,7 +35,12 @@ for corpus in pop909/POP909 nottingham/ABC_cleaned; do
     echo "== decoding $corpus (all splits), best of ${REPEATS:-3}"
     i=0
     while [ "$i" -lt "${REPEATS:-3}" ]; do
-        "$musc" harmonize eval --method all --model "$tmp/hmm.txt" --data "$data/$corpus" \
+        if [ -f "$root/models/harmonize/bilstm.ck" ]; then
+            set -- --model "$root/models/harmonize/bilstm.ck"
+        else
+            set --
+        fi
+        "$musc" harmonize eval --method all --model "$tmp/hmm.txt" "$@" --data "$data/$corpus" \
             --split all --json > "$tmp/eval$i.json"
         i=$((i + 1))
     done
@@ -44,7 +50,9 @@ tmp, n = sys.argv[1], int(sys.argv[2])
 runs = [json.load(open(f"{tmp}/eval{i}.json"))["datasets"][0] for i in range(n)]
 d = runs[0]
 print(f"{d['pieces']} pieces, {d['notes']} notes, {d['frames']} frames")
-for m in ("template", "hmm", "hmm-posterior"):
+for m in ("template", "hmm", "hmm-posterior", "bilstm", "bilstm-viterbi", "bilstm-prior"):
+    if m not in d["methods"]:
+        continue
     best = max(r["methods"][m]["notes_per_second"] for r in runs)
     print(f"  {m:14s} {best:12.0f} notes/s  ({best * d['frames'] / d['notes']:.0f} frames/s)")
 PY

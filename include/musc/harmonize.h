@@ -8,7 +8,8 @@
  * symbol sounding longest in it, reduced to the 48 triads of
  * musc_triad_parse; no-chord before the first symbol).
  *
- * Two methods, both key-transposition-aware: each piece is moved by its
+ * Three methods (the BiLSTM is described further down, beside its
+ * functions), all key-transposition-aware: each piece is moved by its
  * key_shift to the key signature without sharps or flats (C major / A
  * minor and their modes), decoded there, and moved back.
  *  - template matching: per frame the triad whose three pitch classes cover
@@ -63,8 +64,15 @@ typedef enum musc_harmony_rate {
 typedef enum musc_harmonize_method {
     MUSC_HARMONIZE_TEMPLATE = 0,
     MUSC_HARMONIZE_HMM = 1,          /* Viterbi: the most likely chord sequence */
-    MUSC_HARMONIZE_HMM_POSTERIOR = 2 /* per frame the chord of highest posterior
+    MUSC_HARMONIZE_HMM_POSTERIOR = 2, /* per frame the chord of highest posterior
                                         probability (forward-backward) */
+    MUSC_HARMONIZE_BILSTM = 3,        /* the BiLSTM's most probable chord per frame */
+    MUSC_HARMONIZE_BILSTM_VITERBI = 4, /* Viterbi over the BiLSTM's log probabilities
+                                         plus the HMM's weighted transitions */
+    MUSC_HARMONIZE_BILSTM_PRIOR = 5   /* per frame the chord maximizing log p(c | melody)
+                                         - w log p(c), p(c) the HMM's chord frequencies:
+                                         rarer chords get a chance (more variety, CHE
+                                         and CC nearer the human values) */
 } musc_harmonize_method;
 
 typedef enum musc_accompaniment {
@@ -224,6 +232,99 @@ void musc_harmony_corpus_free(musc_harmony_corpus *corpus);
 
 /* The split (0 train, 1 valid, 2 test) of a relative name, as above. */
 int musc_harmony_split_of(const char *name);
+
+/* ---- the BiLSTM ------------------------------------------------------------
+ * A bidirectional LSTM over the frames of a piece (in the key of C), after
+ * Yeh et al.'s BiLSTM harmonizer: per frame 29 melody features (the
+ * share of the frame each pitch class sounds, the pitch class sounding at
+ * the frame's start, the share without melody, whether the frame starts a
+ * bar, whether the melody rests throughout, the frame's length and its
+ * number of onsets), `layers` BiLSTM layers of `hidden` units each way,
+ * and a softmax over the 49 chord classes. Optionally, as in MTHarmonizer,
+ * an auxiliary head predicts each frame's chord function in C major / A
+ * minor (tonic: C Am Em; subdominant: F Dm; dominant: G Bdim E G#dim;
+ * other; no-chord), its loss weighted by aux_weight. Trained with Adam on
+ * windows of frames, masked cross-entropy over frames with a human chord;
+ * the parameters with the best validation frame accuracy are kept.
+ * Checkpoints are the engine's (musc_nn_checkpoint) with the config
+ * {"task":"harmonize","model":"bilstm",...}; a checkpoint of another task
+ * is refused with a message naming it. */
+
+typedef struct musc_harmony_net musc_harmony_net; /* opaque */
+
+typedef struct musc_harmony_net_options {
+    int layers;       /* BiLSTM layers (default 2) */
+    int hidden;       /* units per direction (default 64) */
+    float dropout;    /* between layers and before the heads (default 0.2) */
+    float aux_weight; /* chord-function loss weight; 0 = no auxiliary head (default 0) */
+    int steps;        /* optimizer steps (default 3000) */
+    int batch;        /* windows per step (default 16) */
+    int seq_len;      /* frames per window (default 64) */
+    float lr;         /* peak learning rate, warm-up then cosine decay (default 2e-3) */
+    int eval_every;   /* steps between validations (default 200) */
+    uint64_t seed;    /* initialization and sampling (default 1) */
+    /* called after each validation (valid_acc -1 without valid pieces) */
+    void (*progress)(void *ctx, int step, double loss, double valid_acc, double secs);
+    void *ctx;
+} musc_harmony_net_options;
+
+musc_harmony_net_options musc_harmony_net_defaults(void);
+
+/* Train a network on the pieces with human chords among train[0..nt),
+ * keeping the parameters with the best frame accuracy (argmax decoding)
+ * on valid[0..nv) (the last ones when nv is 0). Deterministic for a seed
+ * on one thread. *out is new (musc_harmony_net_free). MUSC_ERR_ARG (no
+ * training piece with chords, bad options), MUSC_ERR_NOMEM. */
+musc_status musc_harmony_net_train(const musc_harmony_piece *train, size_t nt,
+                                   const musc_harmony_piece *valid, size_t nv,
+                                   const musc_harmony_net_options *opt, musc_harmony_net **out);
+
+/* Log probabilities of the 49 classes (in the key of C, i.e. of the piece
+ * moved by its key_shift) for every frame: logp[f * 49 + c]. MUSC_ERR_NOMEM. */
+musc_status musc_harmony_net_log_probs(const musc_harmony_net *net, const musc_harmony_piece *p,
+                                       float *logp);
+
+/* The weight of the HMM's transitions in MUSC_HARMONIZE_BILSTM_VITERBI
+ * decoding (kept in the checkpoint; 1 for a new network). */
+double musc_harmony_net_transition_weight(const musc_harmony_net *net);
+/* The prior weight w of MUSC_HARMONIZE_BILSTM_PRIOR decoding (kept in the
+ * checkpoint; 0.4, chosen on the valid splits, for a new network or a
+ * checkpoint without it), and a way to change it (clamped to
+ * 0..2). */
+double musc_harmony_net_prior_weight(const musc_harmony_net *net);
+void musc_harmony_net_set_prior_weight(musc_harmony_net *net, double weight);
+int musc_harmony_net_layers(const musc_harmony_net *net);
+int musc_harmony_net_hidden(const musc_harmony_net *net);
+size_t musc_harmony_net_parameters(const musc_harmony_net *net);
+
+/* Save as an engine checkpoint (atomically, overwriting). MUSC_ERR_IO,
+ * MUSC_ERR_NOMEM. */
+musc_status musc_harmony_net_save(const musc_harmony_net *net, const char *path);
+
+/* Load a checkpoint written by musc_harmony_net_save. Errors: those of
+ * musc_nn_checkpoint_open, MUSC_ERR_FORMAT for a model of another task
+ * ("a model for task 'instrument', expected a harmonization model") or a
+ * bad config, MUSC_ERR_INVALID / MUSC_ERR_NOTFOUND for tensors that do not
+ * match the config. */
+musc_status musc_harmony_net_load(const char *path, musc_harmony_net **out);
+
+void musc_harmony_net_free(musc_harmony_net *net);
+
+/* A harmonizer that decodes with `net` (which it takes over, even on
+ * error): the BiLSTM methods of musc_harmonize_piece and
+ * musc_harmonize_music use it. The HMM tables (transitions for
+ * MUSC_HARMONIZE_BILSTM_VITERBI, and the HMM methods) are copied from
+ * `hmm`, or uniform when hmm is NULL. MUSC_ERR_NOMEM. */
+musc_status musc_harmonizer_with_net(musc_harmony_net *net, const musc_harmonizer *hmm,
+                                     musc_harmonizer **out);
+
+/* Choose the transition weight among 0.25, 0.5, 1, 2 (and 0: plain
+ * argmax) with the best frame accuracy of MUSC_HARMONIZE_BILSTM_VITERBI on
+ * `pieces` (held-out data with human chords); stored in the network and
+ * returned in *weight (may be NULL). MUSC_ERR_ARG without a network,
+ * MUSC_ERR_NOMEM. */
+musc_status musc_harmonizer_tune_net(musc_harmonizer *h, const musc_harmony_piece *pieces,
+                                     size_t n, double *weight);
 
 #ifdef __cplusplus
 }

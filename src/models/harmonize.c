@@ -28,6 +28,7 @@ struct musc_harmonizer {
     double log_trans[2][NC * NC];
     double log_emit[NQ][12];
     double log_prior[NC];
+    musc_harmony_net *net; /* the BiLSTM (musc_harmonizer_with_net), or NULL */
 };
 
 static const char *const QUALITY_KEYS[NQ] = {"maj", "min", "dim", "aug", "none"};
@@ -151,6 +152,8 @@ size_t musc_harmonizer_pieces(const musc_harmonizer *h)
 
 void musc_harmonizer_free(musc_harmonizer *h)
 {
+    if (h)
+        musc_harmony_net_free(h->net);
     free(h);
 }
 
@@ -404,6 +407,58 @@ static void hmm_emissions(const musc_harmonizer *h, const double *hist, size_t n
     }
 }
 
+/* The BiLSTM's chords: each frame's most probable class (tw 0), or Viterbi
+ * over its log probabilities plus tw times the HMM's log transitions; pw > 0
+ * divides the probabilities by the chord prior to the power pw first (the
+ * hybrid network/HMM "scaled likelihood"). As for the HMM, no-chord only
+ * where the melody rests. */
+static musc_status net_decode(const musc_harmony_piece *p, const musc_harmonizer *h,
+                              const double *hist, double tw, double pw, int *chords)
+{
+    size_t nf = p->n_frames;
+    float *lp = malloc(nf * NC * sizeof *lp);
+    double *le = malloc(nf * NC * sizeof *le);
+    const double **trans = malloc(nf * sizeof *trans);
+    double *scaled = malloc((2 * NC * NC + NC) * sizeof *scaled);
+    musc_status st = MUSC_OK;
+    if (!lp || !le || !trans || !scaled)
+        st = musc_error(MUSC_ERR_NOMEM, "harmonize: out of memory");
+    if (!st)
+        st = musc_harmony_net_log_probs(h->net, p, lp);
+    for (size_t f = 0; !st && f < nf; f++) {
+        double total = 0;
+        for (int k = 0; k < 12; k++)
+            total += hist[f * 12 + k];
+        for (int c = 0; c < NC; c++)
+            le[f * NC + c] = lp[f * NC + c] - pw * h->log_prior[c];
+        if (total > 0)
+            le[f * NC + MUSC_TRIAD_NONE] = -INFINITY;
+    }
+    if (!st && tw <= 0) {
+        for (size_t f = 0; f < nf; f++) {
+            int best = 0;
+            for (int c = 1; c < NC; c++)
+                if (le[f * NC + c] > le[f * NC + best])
+                    best = c;
+            chords[f] = best;
+        }
+    } else if (!st) {
+        for (int b = 0; b < 2; b++)
+            for (int i = 0; i < NC * NC; i++)
+                scaled[b * NC * NC + i] = tw * h->log_trans[b][i];
+        for (int c = 0; c < NC; c++)
+            scaled[2 * NC * NC + c] = tw * h->log_init[c];
+        for (size_t f = 0; f < nf; f++)
+            trans[f] = scaled + (p->bar_start && !p->bar_start[f] ? NC * NC : 0);
+        st = viterbi_steps(NC, nf, scaled + 2 * NC * NC, trans, le, chords);
+    }
+    free(lp);
+    free(le);
+    free(trans);
+    free(scaled);
+    return st;
+}
+
 static musc_status decode(const musc_harmony_piece *p, musc_harmonize_method method,
                           const musc_harmonizer *h, double weight, int *chords)
 {
@@ -413,7 +468,11 @@ static musc_status decode(const musc_harmony_piece *p, musc_harmonize_method met
     if (!hist)
         return musc_error(MUSC_ERR_NOMEM, "harmonize: out of memory");
     musc_status st = MUSC_OK;
-    if (method == MUSC_HARMONIZE_TEMPLATE) {
+    if (method == MUSC_HARMONIZE_BILSTM || method == MUSC_HARMONIZE_BILSTM_VITERBI ||
+        method == MUSC_HARMONIZE_BILSTM_PRIOR) {
+        st = net_decode(p, h, hist, method == MUSC_HARMONIZE_BILSTM_VITERBI ? weight : 0,
+                        method == MUSC_HARMONIZE_BILSTM_PRIOR ? weight : 0, chords);
+    } else if (method == MUSC_HARMONIZE_TEMPLATE) {
         double prior[NC];
         if (h)
             memcpy(prior, h->log_prior, sizeof prior);
@@ -452,11 +511,21 @@ musc_status musc_harmonize_piece(const musc_harmony_piece *piece, musc_harmonize
 {
     if (!piece || (piece->n_frames && !chords) ||
         (method != MUSC_HARMONIZE_TEMPLATE && method != MUSC_HARMONIZE_HMM &&
-         method != MUSC_HARMONIZE_HMM_POSTERIOR))
+         method != MUSC_HARMONIZE_HMM_POSTERIOR && method != MUSC_HARMONIZE_BILSTM &&
+         method != MUSC_HARMONIZE_BILSTM_VITERBI && method != MUSC_HARMONIZE_BILSTM_PRIOR))
         return musc_error(MUSC_ERR_ARG, "harmonize: bad arguments");
+    int bilstm = method == MUSC_HARMONIZE_BILSTM || method == MUSC_HARMONIZE_BILSTM_VITERBI ||
+                 method == MUSC_HARMONIZE_BILSTM_PRIOR;
+    if (bilstm && (!model || !model->net))
+        return musc_error(MUSC_ERR_ARG, "harmonize: the BiLSTM method needs a network "
+                                        "(musc_harmonizer_with_net)");
     if (method != MUSC_HARMONIZE_TEMPLATE && !model)
         return musc_error(MUSC_ERR_ARG, "harmonize: the HMM method needs a model");
-    return decode(piece, method, model, model ? model->weight : 1, chords);
+    double w = method == MUSC_HARMONIZE_BILSTM_PRIOR ? musc_harmony_net_prior_weight(model->net)
+               : bilstm                              ? musc_harmony_net_transition_weight(model->net)
+               : model                               ? model->weight
+                                                     : 1;
+    return decode(piece, method, model, w, chords);
 }
 
 musc_status musc_harmonizer_tune(musc_harmonizer *h, const musc_harmony_piece *pieces, size_t n,
@@ -489,6 +558,66 @@ musc_status musc_harmonizer_tune(musc_harmonizer *h, const musc_harmony_piece *p
             best_acc = acc, best_w = grid[g];
     }
     h->weight = best_w;
+    if (weight)
+        *weight = best_w;
+    return MUSC_OK;
+}
+
+musc_status musc_harmonizer_with_net(musc_harmony_net *net, const musc_harmonizer *hmm,
+                                     musc_harmonizer **out)
+{
+    *out = NULL;
+    if (!net)
+        return musc_error(MUSC_ERR_ARG, "harmonizer: no network");
+    musc_harmonizer *h = malloc(sizeof *h);
+    if (!h) {
+        musc_harmony_net_free(net);
+        return musc_error(MUSC_ERR_NOMEM, "harmonizer: out of memory");
+    }
+    if (hmm) {
+        *h = *hmm;
+    } else {
+        memset(h, 0, sizeof *h);
+        h->weight = 1;
+        derive(h); /* all counts 0: uniform after smoothing */
+    }
+    h->net = net;
+    *out = h;
+    return MUSC_OK;
+}
+
+musc_status musc_harmonizer_tune_net(musc_harmonizer *h, const musc_harmony_piece *pieces,
+                                     size_t n, double *weight)
+{
+    static const double grid[] = {0, 0.25, 0.5, 1, 2};
+    if (!h || !h->net)
+        return musc_error(MUSC_ERR_ARG, "harmonizer: no network to tune");
+    double best_acc = -1, best_w = musc_harmony_net_transition_weight(h->net);
+    for (size_t g = 0; g < sizeof grid / sizeof *grid; g++) {
+        size_t same = 0, total = 0;
+        for (size_t i = 0; i < n; i++) {
+            const musc_harmony_piece *p = &pieces[i];
+            if (!p->chords || !p->n_frames)
+                continue;
+            int *c = malloc(p->n_frames * sizeof *c);
+            musc_status st = c ? decode(p, MUSC_HARMONIZE_BILSTM_VITERBI, h, grid[g], c)
+                               : musc_error(MUSC_ERR_NOMEM, "harmonizer: out of memory");
+            if (st) {
+                free(c);
+                return st;
+            }
+            for (size_t f = 0; f < p->n_frames; f++)
+                same += c[f] == p->chords[f];
+            total += p->n_frames;
+            free(c);
+        }
+        if (total == 0)
+            break;
+        double acc = (double)same / (double)total;
+        if (acc > best_acc)
+            best_acc = acc, best_w = grid[g];
+    }
+    harmony_net_set_transition_weight(h->net, best_w);
     if (weight)
         *weight = best_w;
     return MUSC_OK;

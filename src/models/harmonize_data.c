@@ -609,6 +609,72 @@ static musc_status add_music(musc_harmony_corpus *c, const musc_music *m, int tr
     return corpus_add(c, &p, name, split);
 }
 
+/* The pickup (anacrusis) of an ABC tune, in ticks, or 0. The ABC reader
+ * starts bar 1 at the first note, so a tune opening with a short bar has
+ * every bar line shifted by the pickup's length. Without the bar lines
+ * themselves, the chord symbols tell: when the first one comes after the
+ * first note but within the first bar (lead sheets put the first chord on
+ * the first full bar's downbeat), the bars are taken to start there. */
+static int64_t abc_pickup(const musc_music *m)
+{
+    int64_t first_chord = -1, first_note = -1;
+    for (size_t t = 0; t <= m->n_tracks; t++) {
+        const musc_annotation *a = t == 0 ? m->annotations : m->tracks[t - 1].annotations;
+        size_t na = t == 0 ? m->n_annotations : m->tracks[t - 1].n_annotations;
+        for (size_t i = 0; i < na; i++)
+            if (a[i].kind == MUSC_ANN_CHORD && musc_triad_parse(a[i].text) >= 0 &&
+                (first_chord < 0 || a[i].time < first_chord))
+                first_chord = a[i].time;
+        if (t > 0 && m->tracks[t - 1].n_notes) {
+            int64_t n0 = m->tracks[t - 1].notes[0].time;
+            for (size_t i = 1; i < m->tracks[t - 1].n_notes; i++)
+                if (m->tracks[t - 1].notes[i].time < n0)
+                    n0 = m->tracks[t - 1].notes[i].time;
+            if (first_note < 0 || n0 < first_note)
+                first_note = n0;
+        }
+    }
+    int num = 4, den = 4;
+    for (size_t i = 0; i < m->n_time_signatures; i++)
+        if (m->time_signatures[i].time <= 0)
+            num = m->time_signatures[i].numerator, den = m->time_signatures[i].denominator;
+    int64_t bar = (int64_t)num * 4 * m->resolution / (den > 0 ? den : 4);
+    if (first_chord > 0 && first_note >= 0 && first_note < first_chord && first_chord < bar)
+        return first_chord;
+    return 0;
+}
+
+/* An ABC tune: as add_music, with the bars moved past a pickup. */
+static musc_status add_abc_tune(musc_harmony_corpus *c, const musc_music *m,
+                                musc_harmony_rate rate, const char *name, int split)
+{
+    int64_t pickup = abc_pickup(m);
+    if (pickup <= 0)
+        return add_music(c, m, -1, rate, name, split);
+    int64_t *beats = NULL, *bars = NULL;
+    size_t nb = 0, nbar = 0;
+    musc_status st = musc_music_beats(m, 0, &beats, &nb);
+    if (!st)
+        st = musc_music_beats(m, 1, &bars, &nbar);
+    for (size_t i = 0; !st && i < nb; i++)
+        beats[i] += pickup;
+    for (size_t i = 0; !st && i < nbar; i++)
+        bars[i] += pickup;
+    musc_harmony_piece p;
+    memset(&p, 0, sizeof p);
+    if (!st)
+        st = musc_harmony_piece_from_grid(m, -1, rate, beats, nb, bars, nbar, &p);
+    free(beats);
+    free(bars);
+    if (st == MUSC_ERR_NOMEM)
+        return st;
+    if (st) {
+        c->n_skipped++;
+        return MUSC_OK;
+    }
+    return corpus_add(c, &p, name, split);
+}
+
 /* A POP909 song: MIDI + chord_midi.txt + beat_midi.txt in one folder. */
 static musc_status add_pop909(musc_harmony_corpus *c, musc_music *m, const char *folder,
                               musc_harmony_rate rate, const char *name, int split)
@@ -682,7 +748,7 @@ static musc_status add_file(musc_harmony_corpus *c, const char *path, const char
                 continue;
             int split = musc_harmony_split_of(name);
             if (want < 0 || split == want)
-                st = add_music(c, tunes[i], -1, rate, name, split);
+                st = add_abc_tune(c, tunes[i], rate, name, split);
         }
         musc_music_list_free(tunes, nt);
         return st;

@@ -1,7 +1,8 @@
 /*
  * musc harmonize end to end: MIDI, MusicXML and ABC in and out, training
- * and evaluation on a small ABC book, and the refusals (no melody, drums
- * only, empty file, a model for another task, an existing output).
+ * and evaluation on a small ABC book (the HMM and the BiLSTM), and the
+ * refusals (no melody, drums only, empty file, a model for another task,
+ * an existing output).
  */
 #include <sys/stat.h>
 
@@ -243,6 +244,134 @@ static void trains_and_evaluates(void **state)
     free(model);
 }
 
+static void trains_and_harmonizes_with_the_bilstm(void **state)
+{
+    (void)state;
+    char *dir = write_book(), *model = scratch("harmonize", "bilstm.ck");
+    char *hmm_model = scratch("harmonize", "bilstm-hmm.txt");
+    assert_int_equal(
+        musc_run(NULL, NULL, "harmonize train --data '%s' -o '%s' --force -q", dir, hmm_model), 0);
+    char *log = scratch("harmonize", "bilstm-log.csv");
+    char *so = NULL, *se = NULL;
+    /* through the generic verb: musc train --task harmonize */
+    int rc = musc_run(&so, &se,
+                      "train --task harmonize --method bilstm --data '%s' -o '%s' --steps 40 "
+                      "--layers 1 --hidden 16 --batch 8 --seq-len 16 --lr 0.01 --eval-every 20 "
+                      "--seed 2 --log '%s' --force --json",
+                      dir, model, log);
+    if (rc)
+        fail_msg("train --method bilstm: exit %d: %s", rc, se ? se : "");
+    json_t *j = parse_json(so);
+    assert_true(json_int_field(j, "train_pieces") > 20);
+    assert_string_equal(json_string_value(json_object_get(j, "method")), "bilstm");
+    json_decref(j);
+    free(so);
+    free(se);
+    size_t size;
+    char *csv = test_read_file(log, &size);
+    assert_non_null(csv);
+    assert_true(!strncmp(csv, "step,loss,valid_accuracy,seconds\n20,", 36));
+    assert_non_null(strstr(csv, "\n40,"));
+    free(csv);
+
+    /* harmonize an ABC tune and a MIDI file with it */
+    const char *ins[2] = {"bilstm-in.abc", "bilstm-in.mid"};
+    for (int i = 0; i < 2; i++) {
+        char *in = write_tune(ins[i]), *out = scratch("harmonize", "bilstm-out.musicxml");
+        rc = musc_run(&so, &se,
+                      "harmonize '%s' -o '%s' --method bilstm --model '%s' --force --json", in,
+                      out, model);
+        if (rc)
+            fail_msg("harmonize --method bilstm: exit %d: %s", rc, se ? se : "");
+        j = parse_json(so);
+        assert_string_equal(json_string_value(json_object_get(j, "method")), "bilstm");
+        assert_true(json_int_field(j, "chord_symbols") >= 1);
+        json_decref(j);
+        free(so);
+        free(se);
+        musc_music *m = NULL;
+        assert_int_equal(musc_read(out, NULL, &m, NULL), MUSC_OK);
+        const char *first;
+        assert_true(chord_symbols(m, &first) >= 1);
+        musc_music_free(m);
+        assert_int_equal(musc_run(NULL, &se,
+                                  "harmonize '%s' -o '%s' --method bilstm-viterbi --model '%s' "
+                                  "--force -q",
+                                  in, out, model),
+                         0);
+        free(se);
+        free(in);
+        free(out);
+    }
+
+    /* eval through the generic verb, the BiLSTM beside the human chords */
+    rc = musc_run(&so, &se,
+                  "eval harmonize --data '%s' --model '%s' --method bilstm --split all --json",
+                  dir, model);
+    if (rc)
+        fail_msg("eval --method bilstm: exit %d: %s", rc, se ? se : "");
+    j = parse_json(so);
+    json_t *methods =
+        json_object_get(json_array_get(json_object_get(j, "datasets"), 0), "methods");
+    json_t *b = json_object_get(methods, "bilstm");
+    assert_non_null(b);
+    assert_non_null(json_object_get(methods, "human"));
+    assert_null(json_object_get(methods, "hmm"));
+    /* four progressions seen 10 times each: well above chance */
+    assert_true(json_real_value(json_object_get(b, "accuracy")) > 0.3);
+    json_decref(j);
+    free(so);
+    free(se);
+    /* all methods: the three BiLSTM decodings beside the HMM's */
+    rc = musc_run(&so, &se,
+                  "eval harmonize --data '%s' --model '%s' --model '%s' --split all "
+                  "--prior-weight 0.3 --json",
+                  dir, model, hmm_model);
+    if (rc)
+        fail_msg("eval --method all: exit %d: %s", rc, se ? se : "");
+    j = parse_json(so);
+    methods = json_object_get(json_array_get(json_object_get(j, "datasets"), 0), "methods");
+    static const char *const all[] = {"template", "hmm", "hmm-posterior", "bilstm",
+                                      "bilstm-viterbi", "bilstm-prior", "human"};
+    for (int i = 0; i < 7; i++)
+        assert_non_null(json_object_get(methods, all[i]));
+    json_decref(j);
+    free(so);
+    free(se);
+
+    /* a checkpoint of another task, and a checkpoint where HMM tables belong */
+    char *wrong = scratch("harmonize", "instrument.ck"), *in = write_tune("bilstm-wrong.mid");
+    char *out = scratch("harmonize", "bilstm-never.mid");
+    float x[16] = {0};
+    musc_nn_tensor t = {.name = "w", .ndim = 1, .shape = {16}, .size = 16, .data = x};
+    assert_int_equal(musc_nn_checkpoint_save(wrong, MUSC_NN_CKPT_MODEL,
+                                             "{\"task\":\"instrument\"}", &t, 1),
+                     MUSC_OK);
+    assert_int_equal(
+        musc_run(NULL, &se, "harmonize '%s' -o '%s' --method bilstm --model '%s'", in, out, wrong),
+        1);
+    assert_non_null(strstr(se, "task 'instrument'"));
+    free(se);
+    assert_int_equal(
+        musc_run(NULL, &se, "harmonize '%s' -o '%s' --method hmm --model '%s'", in, out, model),
+        1);
+    assert_non_null(strstr(se, "BiLSTM checkpoint"));
+    free(se);
+    assert_int_equal(musc_run(NULL, NULL, "harmonize train --data '%s' -o '%s' --method "
+                                          "hmm-posterior",
+                              dir, out),
+                     2);
+    struct stat sb;
+    assert_int_not_equal(stat(out, &sb), 0);
+    free(wrong);
+    free(in);
+    free(out);
+    free(log);
+    free(dir);
+    free(model);
+    free(hmm_model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +379,7 @@ int main(void)
         cmocka_unit_test(refuses_to_overwrite_without_force),
         cmocka_unit_test(bad_inputs_fail_clearly),
         cmocka_unit_test(trains_and_evaluates),
+        cmocka_unit_test(trains_and_harmonizes_with_the_bilstm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

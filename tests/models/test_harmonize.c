@@ -425,6 +425,46 @@ static void splits_are_stable_and_roughly_8_1_1(void **state)
     assert_in_range(count[2], 900, 1100);
 }
 
+/* An ABC tune that opens with a pickup (one eighth before the first full
+ * bar, where the first chord symbol sits) gets the pickup as a frame of
+ * its own and half bars from the first full bar on; a tune without one
+ * keeps bars from its first note. */
+static void abc_pickup_becomes_its_own_frame(void **state)
+{
+    (void)state;
+    char *dir = test_tmp_path("harmonize-pickup");
+    char path[1024];
+    snprintf(path, sizeof path, "mkdir -p '%s'", dir);
+    assert_int_equal(system(path), 0);
+    snprintf(path, sizeof path, "%s/book.abc", dir);
+    const char *book = "X:1\nT:pickup\nM:4/4\nL:1/8\nK:C\n"
+                       "G|\"C\"c2e2 \"G\"d2B2|\"F\"A2c2 \"C\"G4|]\n\n"
+                       "X:2\nT:none\nM:4/4\nL:1/8\nK:C\n"
+                       "\"C\"c2e2 \"G\"d2B2|\"F\"A2c2 \"C\"G4|]\n";
+    assert_int_equal(test_write_file(path, book, strlen(book)), 0);
+    musc_harmony_corpus c;
+    assert_int_equal(musc_harmony_corpus_load(dir, -1, MUSC_HARMONY_HALF_BAR, &c), MUSC_OK);
+    assert_int_equal(c.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const musc_harmony_piece *p = &c.pieces[i];
+        int pickup = strstr(c.names[i], "#0") != NULL;
+        int64_t eighth = p->resolution / 2, half = 2 * p->resolution;
+        static const int want[4] = {0, 28, 20, 0}; /* C G F C */
+        assert_int_equal(p->n_frames, 4 + pickup);
+        if (pickup) {
+            assert_int_equal(p->frames[1], eighth);
+            assert_int_equal(p->chords[0], MUSC_TRIAD_NONE);
+        }
+        for (int f = 0; f < 4; f++) {
+            assert_int_equal(p->frames[f + pickup], (pickup ? eighth : 0) + f * half);
+            assert_int_equal(p->chords[f + pickup], want[f]);
+            assert_int_equal(p->bar_start[f + pickup], f % 2 == 0);
+        }
+    }
+    musc_harmony_corpus_free(&c);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +480,7 @@ int main(void)
         cmocka_unit_test(bad_model_files_are_refused),
         cmocka_unit_test(harmonized_score_has_symbols_and_smooth_voicings),
         cmocka_unit_test(splits_are_stable_and_roughly_8_1_1),
+        cmocka_unit_test(abc_pickup_becomes_its_own_frame),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
