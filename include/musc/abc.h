@@ -45,7 +45,18 @@
  *  - Grace notes {...} are skipped (they take no time, as abc2midi with
  *    -NGRA). Decorations (. ~ H-W, !...!, +...+) and slurs are accepted and
  *    ignored, except !ppp!..!fff! which set the velocity (pp 45, p 60, mp 75,
- *    mf 90 (default 80 before any), f 105, ff 120, fff 127).
+ *    mf 90 (default 80 before any), f 105, ff 120, fff 127), and hairpins.
+ *  - Hairpins: !crescendo(! or !<(! starts a crescendo on the voice's track,
+ *    !crescendo)! or !<)! ends it; !diminuendo(! !>(! and !diminuendo)!
+ *    !>)! likewise. Each mark takes the time where it stands: a start the
+ *    onset of the note it precedes, an end (which ABC 2.1 places after the
+ *    hairpin's last note) the end of that note, i.e. the onset of the note
+ *    or rest it precedes. They are paired per kind in playing order, so a
+ *    hairpin inside a repeat is played on each pass; a start while one of
+ *    its kind is open ends that one there (crescendo and diminuendo may
+ *    overlap), a start never ended runs to the end of the tune (the latest
+ *    end of any voice), an end with none open is ignored. Inside [chords]
+ *    they are ignored.
  *  - Guitar chords "Am7" become MUSC_ANN_CHORD annotations on the track at
  *    the time of the next note; other quoted text ("^text") becomes a text
  *    annotation. With MUSC_ABC_CHORD_TRACK in musc_read_options.flags, the
@@ -107,7 +118,13 @@ void musc_music_list_free(musc_music **list, size_t n);
  * and extra voices T<n>_<k> for notes that overlap with other lengths. Notes
  * are split at bar lines with ties, rests fill the gaps, chord symbols come
  * from MUSC_ANN_CHORD annotations, meter/key/tempo changes are written
- * inline. Zero-length notes are left out (ABC cannot hold them); tempos
+ * inline. Hairpins become !<(! !<)! !>(! !>)! before the first note or
+ * rest of the track's first voice at their start and end times (notes and
+ * rests are split there, with ties, so the times are exact; marks at the
+ * voice's end come before its final bar line; two hairpins of one kind that
+ * overlap do not read back as written, since ABC pairs a start with the
+ * next end).
+ * Zero-length notes are left out (ABC cannot hold them); tempos
  * are rounded to whole quarter notes per minute. The text reads back with
  * musc and abc2midi. *text is malloc'd and NUL-terminated (caller frees).
  * Errors: MUSC_ERR_INVALID (fails musc_music_validate), MUSC_ERR_NOMEM. */

@@ -215,7 +215,7 @@ musc_perform_options musc_perform_options_default(void);
  *    (legato), notes much shorter than the gap to the next get shorter
  *    (staccato);
  *  - chord spread: notes struck together roll upward by a few ms;
- *  - hairpins (track->hairpins, from MusicXML wedges): the velocity ramps
+ *  - hairpins (track->hairpins, from MusicXML wedges and ABC): the velocity ramps
  *    linearly in onset time across each hairpin, from the level at its
  *    first note (the written velocity, i.e. the dynamic in force, or the
  *    level an earlier hairpin left held there) toward the written velocity

@@ -126,7 +126,7 @@ typedef struct musc_raw_event {
 #define MUSC_RAW_SYSEX 0xF0  /* data after an F0 status, ends with F7 normally */
 #define MUSC_RAW_ESCAPE 0xF7 /* an F7 "escape" packet of arbitrary bytes */
 
-/* A hairpin (MusicXML <wedge>): a gradual change of loudness over
+/* A hairpin (MusicXML <wedge>, ABC !<(! !>(!): a gradual change of loudness over
  * [time, time + duration). The notes keep their written velocities; the
  * performance model (musc_perform) plays the ramp. */
 typedef struct musc_hairpin {

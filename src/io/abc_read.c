@@ -102,7 +102,7 @@ static int rat_cmp(rat a, rat b)
 /* ---- parsed items ---------------------------------------------------------- */
 
 enum item_kind { IT_NOTES, IT_BAR, IT_METER, IT_KEY, IT_TEMPO, IT_CHORDSYM, IT_TEXT, IT_PART,
-                 IT_LYRIC };
+                 IT_LYRIC, IT_HAIRPIN };
 
 enum {
     BAR_REPEAT_END = 1,   /* :| */
@@ -125,7 +125,8 @@ typedef struct item {
     size_t first, n;  /* IT_NOTES: notes[first .. first+n) of the voice */
     int flags;        /* IT_BAR */
     uint32_t endings; /* IT_BAR: bit k set = ending k (1..31) starts here */
-    int a, b, c;      /* IT_METER num/den; IT_KEY fifths/mode/root */
+    int a, b, c;      /* IT_METER num/den; IT_KEY fifths/mode/root; IT_HAIRPIN
+                         kind (MUSC_HAIRPIN_*) / 1 start, 0 end */
     double qpm;       /* IT_TEMPO */
     char *text;       /* IT_CHORDSYM / IT_TEXT / IT_LYRIC, owned; IT_PART letter in a */
     size_t lyr;       /* IT_NOTES: first of its syllables (1-based in voice.lyrs,
@@ -833,6 +834,28 @@ static int set_dynamic(parser *p, const char *s, size_t n)
     return 0;
 }
 
+/* Hairpin decorations: !crescendo(! !<(! start a crescendo, !crescendo)!
+ * !<)! end it; the same with diminuendo and >. Pushes an IT_HAIRPIN item
+ * and returns 1, 0 when [s, s+n) is not one of them, or MUSC_ERR_NOMEM. */
+static int hairpin_mark(parser *p, const char *s, size_t n)
+{
+    static const struct { const char *name; int kind, start; } marks[] = {
+        {"crescendo(", MUSC_HAIRPIN_CRESCENDO, 1},   {"<(", MUSC_HAIRPIN_CRESCENDO, 1},
+        {"crescendo)", MUSC_HAIRPIN_CRESCENDO, 0},   {"<)", MUSC_HAIRPIN_CRESCENDO, 0},
+        {"diminuendo(", MUSC_HAIRPIN_DIMINUENDO, 1}, {">(", MUSC_HAIRPIN_DIMINUENDO, 1},
+        {"diminuendo)", MUSC_HAIRPIN_DIMINUENDO, 0}, {">)", MUSC_HAIRPIN_DIMINUENDO, 0}};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (strlen(marks[i].name) == n && !strncmp(marks[i].name, s, n)) {
+            item *it = push_item(p, IT_HAIRPIN);
+            if (!it)
+                return MUSC_ERR_NOMEM;
+            it->a = marks[i].kind;
+            it->b = marks[i].start;
+            return 1;
+        }
+    return 0;
+}
+
 /* Ending numbers such as 1, 1,3 or 2-3 as a bit mask (bit k = ending k,
  * 1..31); stops at the first character that is not part of the list. */
 static uint32_t parse_ending_list(const char **ps, const char *e)
@@ -946,7 +969,9 @@ static int parse_body_line(parser *p, const char *s, const char *e)
                     return rc;
                 break;
             }
-            set_dynamic(p, q, (size_t)(s - q));
+            if (!set_dynamic(p, q, (size_t)(s - q)) &&
+                hairpin_mark(p, q, (size_t)(s - q)) == MUSC_ERR_NOMEM)
+                return MUSC_ERR_NOMEM;
             s++;
             continue;
         }
@@ -1766,6 +1791,10 @@ static int build_music(parser *p, musc_music **out)
     for (size_t i = 0; i < p->n_creators; i++)
         if ((rc = musc_music_add_creator(m, p->creators[i])))
             goto done;
+    rat tune_end = {0, 1}; /* where hairpins left open end */
+    for (size_t i = 0; i < nv; i++)
+        if (rat_cmp(pl[i].end, tune_end) > 0)
+            tune_end = pl[i].end;
     size_t chord_track = SIZE_MAX; /* an index: adding tracks may move m->tracks */
     int want_chords = p->flags & MUSC_ABC_CHORD_TRACK;
     for (size_t i = 0; i < nv; i++) {
@@ -1784,6 +1813,9 @@ static int build_music(parser *p, musc_music **out)
                                           to_ticks(tn->dur, res), tn->pitch, tn->velocity)))
                 goto done;
         }
+        /* open hairpins, one per kind (crescendo [0], diminuendo [1]): the
+         * start's time, -1 when none is open */
+        int64_t open_pin[2] = {-1, -1};
         for (size_t k = 0; k < pl[i].n_marks; k++) {
             const item *it = pl[i].marks[k].it;
             int64_t tt = to_ticks(pl[i].marks[k].time, res);
@@ -1816,12 +1848,29 @@ static int build_music(parser *p, musc_music **out)
                 if (!no_track && !(rc = musc_track_add_lyric(&m->tracks[ti], tt, it->text)))
                     m->tracks[ti].lyrics[m->tracks[ti].n_lyrics - 1].verse = it->a;
                 break;
+            case IT_HAIRPIN: {
+                /* marks come in playing order, so times never go back; a start
+                 * ends an open hairpin of its kind, an end with none is ignored */
+                int64_t *open = &open_pin[it->a == MUSC_HAIRPIN_CRESCENDO ? 0 : 1];
+                if (*open >= 0 && !no_track)
+                    rc = musc_track_add_hairpin(&m->tracks[ti], *open, tt - *open, it->a);
+                *open = it->b ? tt : -1;
+                break;
+            }
             default:
                 break;
             }
             if (rc)
                 goto done;
         }
+        for (int q = 0; q < 2 && !no_track; q++) /* open to the end of the tune */
+            if (open_pin[q] >= 0) {
+                int64_t te = to_ticks(tune_end, res);
+                if ((rc = musc_track_add_hairpin(&m->tracks[ti], open_pin[q], te - open_pin[q],
+                                                 q ? MUSC_HAIRPIN_DIMINUENDO
+                                                   : MUSC_HAIRPIN_CRESCENDO)))
+                    goto done;
+            }
         if (want_chords && !no_track) {
             /* block chords held until the next symbol or the voice's end */
             int64_t vend = to_ticks(pl[i].end, res);

@@ -219,11 +219,23 @@ static size_t bar_of(const writer *w, int64_t t, size_t from)
     return i;
 }
 
+/* A hairpin's start or end, as written: at the first note or rest that
+ * starts at or after its time (notes and rests are split there, so that is
+ * exact). `what` orders the marks of one time: ends first, then hairpins of
+ * no length (start and end together), then starts. */
+typedef struct pin_mark {
+    int64_t time;
+    int what; /* 0 end, 1 start and end, 2 start */
+    int kind;
+} pin_mark;
+
 typedef struct lane_state {
     size_t bar;        /* bar the cursor is in */
     int bars_on_line;
     spell_state sp;
     size_t next_ts, next_ks, next_tempo, next_ann;
+    const pin_mark *pins; /* lane 0 only: the track's hairpin marks, sorted */
+    size_t n_pins, next_pin;
 } lane_state;
 
 /* Emit bar lines (and inline fields) up to time t. */
@@ -276,11 +288,38 @@ static void put_chord_symbols(writer *w, lane_state *ls, const musc_track *t, in
     }
 }
 
-/* Next time after `a` where a token must be split: a bar start. */
+static void put_hairpins(writer *w, lane_state *ls, int64_t upto)
+{
+    while (ls->next_pin < ls->n_pins && ls->pins[ls->next_pin].time <= upto) {
+        const pin_mark *pm = &ls->pins[ls->next_pin++];
+        char c = pm->kind == MUSC_HAIRPIN_CRESCENDO ? '<' : '>';
+        if (pm->what >= 1)
+            put(w->b, "!%c(!", c);
+        if (pm->what <= 1)
+            put(w->b, "!%c)!", c);
+    }
+}
+
+/* Next time after `a` where a token must be split: a bar start or a
+ * hairpin mark. */
 static int64_t next_split(const writer *w, const lane_state *ls, int64_t a)
 {
     size_t i = bar_of(w, a, ls->bar);
-    return i + 1 < w->n_bars ? w->bars[i + 1] : INT64_MAX;
+    int64_t e = i + 1 < w->n_bars ? w->bars[i + 1] : INT64_MAX;
+    for (size_t k = ls->next_pin; k < ls->n_pins; k++)
+        if (ls->pins[k].time > a) {
+            if (ls->pins[k].time < e) e = ls->pins[k].time;
+            break;
+        }
+    return e;
+}
+
+static int cmp_pin(const void *pa, const void *pb)
+{
+    const pin_mark *x = pa, *y = pb;
+    if (x->time != y->time) return x->time < y->time ? -1 : 1;
+    if (x->what != y->what) return x->what - y->what;
+    return x->kind - y->kind;
 }
 
 static void write_rest(writer *w, lane_state *ls, const musc_track *t, int chords, int64_t a,
@@ -298,6 +337,7 @@ static void write_rest(writer *w, lane_state *ls, const musc_track *t, int chord
                 }
             put_chord_symbols(w, ls, t, a);
         }
+        put_hairpins(w, ls, a);
         if (e > b) e = b;
         abc_len len = length_of(e - a, w->m->resolution);
         put_tuplet(w->b, len);
@@ -316,6 +356,7 @@ static void write_event(writer *w, lane_state *ls, const musc_track *t, int chor
         move_to(w, ls, a, first_lane);
         if (chords)
             put_chord_symbols(w, ls, t, a);
+        put_hairpins(w, ls, a);
         int64_t e = next_split(w, ls, a);
         if (e > b) e = b;
         abc_len len = length_of(e - a, w->m->resolution);
@@ -347,8 +388,23 @@ static int write_track(writer *w, size_t ti)
     event *ev = NULL;
     int16_t *pitches = NULL;
     int64_t *lane_end = NULL;
-    size_t n = 0, nev = 0, nlanes = 0;
+    pin_mark *pins = NULL;
+    size_t n = 0, nev = 0, nlanes = 0, npins = 0;
     int rc = MUSC_ERR_NOMEM;
+    if (t->n_hairpins) {
+        if (!(pins = malloc(2 * t->n_hairpins * sizeof *pins)))
+            goto done;
+        for (size_t i = 0; i < t->n_hairpins; i++) {
+            const musc_hairpin *h = &t->hairpins[i];
+            if (h->duration == 0) {
+                pins[npins++] = (pin_mark){h->time, 1, h->kind};
+            } else {
+                pins[npins++] = (pin_mark){h->time, 2, h->kind};
+                pins[npins++] = (pin_mark){h->time + h->duration, 0, h->kind};
+            }
+        }
+        qsort(pins, npins, sizeof *pins, cmp_pin);
+    }
     if (t->n_notes) {
         if (!(notes = malloc(t->n_notes * sizeof *notes)) ||
             !(pitches = malloc(t->n_notes * sizeof *pitches)) ||
@@ -401,6 +457,10 @@ static int write_track(writer *w, size_t ti)
         bar_reset(&ls.sp);
         int chords = l == 0;
         int first_lane = ti == 0 && l == 0;
+        if (l == 0) {
+            ls.pins = pins;
+            ls.n_pins = npins;
+        }
         int64_t cursor = 0;
         for (size_t i = 0; i < nev; i++) {
             if ((size_t)ev[i].lane != l)
@@ -411,6 +471,9 @@ static int write_track(writer *w, size_t ti)
         }
         if (chords && ls.next_ann < t->n_annotations)
             write_rest(w, &ls, t, chords, cursor, w->end, first_lane);
+        else if (ls.next_pin < ls.n_pins) /* rests up to the last hairpin mark */
+            write_rest(w, &ls, t, chords, cursor, ls.pins[ls.n_pins - 1].time, first_lane);
+        put_hairpins(w, &ls, INT64_MAX); /* marks at the end of the voice */
         put(w->b, "|]\n");
     }
     rc = w->b->oom ? MUSC_ERR_NOMEM : MUSC_OK;
@@ -419,6 +482,7 @@ done:
     free(ev);
     free(pitches);
     free(lane_end);
+    free(pins);
     return rc;
 }
 
