@@ -1082,17 +1082,23 @@ static int parse_body_line(parser *p, const char *s, const char *e)
                         s++;
                         continue;
                     }
+                    if (*s == '!' || *s == '"') {
+                        /* a decoration or text on one note of the chord: a
+                         * dynamic takes effect; hairpin marks, other
+                         * decorations and texts inside a chord are skipped */
+                        char d = *s++;
+                        const char *q = s;
+                        while (s < e && *s != d) s++;
+                        if (d == '!' && s < e)
+                            set_dynamic(p, q, (size_t)(s - q));
+                        if (s < e) s++;
+                        continue;
+                    }
                     if (!(*s == '^' || *s == '_' || *s == '=' || letter_index(*s) >= 0)) {
                         /* a chord left open ("[e2c2(3A..."): close it here */
                         if ((rc = skip_or_fail(p, open, "chord '[' not closed; closed here")))
                             return rc;
                         break;
-                    }
-                    if (*s == '!' || *s == '"') {
-                        char d = *s++;
-                        while (s < e && *s != d) s++;
-                        if (s < e) s++;
-                        continue;
                     }
                     pnote pn;
                     rc = parse_note(p, &s, e, &pn);

@@ -263,6 +263,32 @@ static void grace_decorations_comments(void **state)
     musc_music_free(m);
 }
 
+/* Decorations and texts on a chord's notes stay inside the chord: a dynamic
+ * takes effect, the others are skipped, and the chord is not cut short. */
+static void decorations_inside_chords(void **state)
+{
+    (void)state;
+    musc_music *m = read_abc("X:1\nL:1/4\nK:C\n[!f!CEG]2 [C\"^x\"E!<(!G] A|]\n");
+    assert_int_equal(m->tracks[0].n_notes, 7);
+    for (size_t i = 0; i < 3; i++) {
+        expect_note(m, 0, i, 60 + (int)(i == 1) * 4 + (int)(i == 2) * 7, 0, 96);
+        assert_int_equal(m->tracks[0].notes[i].velocity, 105);
+    }
+    expect_note(m, 0, 3, 60, 96, 48);
+    expect_note(m, 0, 5, 67, 96, 48);
+    expect_note(m, 0, 6, 69, 144, 48);
+    musc_music_free(m);
+
+    /* strict reading accepts it: nothing to repair */
+    musc_read_options o = musc_read_options_default();
+    o.strict = 1;
+    const char *text = "X:1\nL:1/4\nK:C\n[!p!CE\"_t\"G] C|]\n";
+    assert_int_equal(musc_abc_read_mem(text, strlen(text), &o, &m, NULL), 0);
+    assert_int_equal(m->tracks[0].n_notes, 4);
+    expect_note(m, 0, 3, 60, 48, 48);
+    musc_music_free(m);
+}
+
 /* A header P: order that names none of the body's parts plays the body as
  * written, as abc2midi does (Nottingham reelsh-l.abc, X:48). */
 static void part_order_naming_no_part(void **state)
@@ -510,6 +536,7 @@ int main(void)
         cmocka_unit_test(voices_meter_tempo_chords),
         cmocka_unit_test(chord_track_option),
         cmocka_unit_test(grace_decorations_comments),
+        cmocka_unit_test(decorations_inside_chords),
         cmocka_unit_test(tune_book_and_selection),
         cmocka_unit_test(part_order_naming_no_part),
         cmocka_unit_test(errors_and_repairs),
