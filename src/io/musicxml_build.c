@@ -20,8 +20,13 @@
 #define MAX_TOTAL ((int64_t)1 << 56)
 #define MAX_TRILL_NOTES 4096
 
+typedef struct open_tie {
+    size_t idx;     /* a note of the track waiting for its tie-stop */
+    uint16_t voice; /* its staff and voice (mx_note.voice) */
+} open_tie;
+
 typedef struct open_ties {
-    size_t *idx; /* notes of the track waiting for their tie-stop */
+    open_tie *w;
     size_t n, cap;
     int64_t bar, prev_bar; /* start of the measure being emitted, and of the one before */
 } open_ties;
@@ -146,19 +151,23 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
             shifted.dur = keep;
         n = &shifted;
     }
-    if (n->tie_stop) {
-        for (size_t j = 0; j < ot->n; j++) {
-            musc_note *o = &t->notes[ot->idx[j]];
-            int64_t end = o->time + o->duration;
-            /* a tie out of an underfilled measure still reaches the first
-             * note of the next one (MuseScore sums a tied chain too) */
-            if (o->pitch == n->pitch &&
-                (end == onset || (end < onset && onset == ot->bar && end >= ot->prev_bar))) {
-                o->duration = onset + n->dur - o->time;
-                if (!n->tie_start)
-                    ot->idx[j] = ot->idx[--ot->n];
-                return MUSC_OK;
-            }
+    for (size_t j = 0; j < ot->n; j++) {
+        musc_note *o = &t->notes[ot->w[j].idx];
+        int64_t end = o->time + o->duration;
+        if (o->pitch != n->pitch)
+            continue;
+        /* a tie out of an underfilled measure still reaches the first
+         * note of the next one (MuseScore sums a tied chain too); a tie
+         * start whose next note in its voice has the same pitch (spelled
+         * alike or not) and no tie-stop is joined to it all the same, as
+         * MuseScore does: the stop is implied */
+        if (n->tie_stop ? (end == onset || (end < onset && onset == ot->bar &&
+                                            end >= ot->prev_bar))
+                        : (end == onset && ot->w[j].voice == n->voice)) {
+            o->duration = onset + n->dur - o->time;
+            if (!n->tie_start)
+                ot->w[j] = ot->w[--ot->n];
+            return MUSC_OK;
         }
     }
     musc_status st = musc_track_add_note(t, onset, n->dur, n->pitch, n->velocity);
@@ -177,9 +186,9 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
         bs->tail_left = n->after_n;
     }
     if (n->tie_start) {
-        if (MUSC_GROW(ot->idx, ot->cap, ot->n + 1))
+        if (MUSC_GROW(ot->w, ot->cap, ot->n + 1))
             return nomem();
-        ot->idx[ot->n++] = t->n_notes - 1;
+        ot->w[ot->n++] = (open_tie){t->n_notes - 1, n->voice};
     }
     return MUSC_OK;
 }
@@ -224,9 +233,9 @@ static musc_status emit_measure(musc_music *m, build_state *bs, size_t pi, const
         ot->bar = T;
     }
     for (size_t j = 0; j < ot->n;) {
-        const musc_note *o = &t->notes[ot->idx[j]];
+        const musc_note *o = &t->notes[ot->w[j].idx];
         if (o->time + o->duration < ot->prev_bar)
-            ot->idx[j] = ot->idx[--ot->n];
+            ot->w[j] = ot->w[--ot->n];
         else
             j++;
     }
@@ -444,7 +453,7 @@ done:
     free(bs.wedge_open);
     free(bs.orns);
     for (size_t pi = 0; ot && pi < r->n_parts; pi++)
-        free(ot[pi].idx);
+        free(ot[pi].w);
     free(ot);
     free(order);
     free(len);

@@ -342,6 +342,27 @@ static void graces_after(part_state *ps, mx_measure *m)
     ps->grace_count = 0;
 }
 
+/* <staff> and <voice> of a note as one key: staff 0..15 in the high bits,
+ * a numeric voice 0..4095 below (any other voice text is 0). */
+static uint16_t voice_key(mx_reader *r, xmlNodePtr note)
+{
+    long v = 0, s = 0;
+    xmlNodePtr e = mx_child(note, "voice");
+    if (e) {
+        char *end;
+        v = strtol(mx_text(r, e), &end, 10);
+        if (v < 0 || v > 4095)
+            v = 0;
+    }
+    if ((e = mx_child(note, "staff"))) {
+        char *end;
+        s = strtol(mx_text(r, e), &end, 10);
+        if (s < 0 || s > 15)
+            s = 0;
+    }
+    return (uint16_t)(s << 12 | v);
+}
+
 static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measure *m,
                              xmlNodePtr note)
 {
@@ -395,7 +416,8 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
             return st;
         velocity = mx_velocity_from_percent(d);
     }
-    mx_note n = {.on = onset, .dur = dur, .pitch = (int16_t)pitch, .velocity = (int16_t)velocity};
+    mx_note n = {.on = onset, .dur = dur, .pitch = (int16_t)pitch, .velocity = (int16_t)velocity,
+                 .voice = voice_key(r, note)};
     if (play) {
         xmlNodePtr pe = mx_child(note, "pitch");
         int octave = 0, alter = 0;

@@ -135,6 +135,44 @@ static void ties_merge_across_barlines(void **state)
     musc_music_free(m);
 }
 
+/* A tie start whose next note in its voice sounds the same pitch is joined
+ * to it even without a tie stop, spelled alike or not (E flat tied to D
+ * sharp: Haydn op. 74 no. 1/4, m. 88, as MuseScore plays it). A dangling
+ * start followed by another pitch ties to nothing (MuseScore would tie it
+ * to the next note of its pitch however far on), and a note of another
+ * voice does not end it. */
+static void tie_start_without_stop(void **state)
+{
+    (void)state;
+#define P(step, alter, oct, dur, extra)                                                  \
+    "<note><pitch><step>" #step "</step><alter>" #alter "</alter><octave>" #oct          \
+    "</octave></pitch><duration>" #dur "</duration>" extra "</note>"
+    musc_music *m = read_ok(
+        SCORE("<measure>" ATTR(1) P(E, -1, 4, 4, "<tie type=\"start\"/><voice>1</voice>")
+              "</measure><measure>" P(D, 1, 4, 2, "<voice>1</voice>")
+              P(G, 0, 4, 2, "<voice>1</voice><notations><tied type=\"start\"/></notations>")
+              "</measure><measure>" P(A, 0, 4, 2, "<voice>1</voice>")
+              P(G, 0, 4, 2, "<voice>1</voice>") "</measure><measure>"
+              P(C, 0, 5, 4, "<tie type=\"start\"/><voice>1</voice>")
+              "<backup><duration>4</duration></backup>" P(C, 0, 4, 4, "<voice>2</voice>")
+              "</measure><measure>" P(C, 0, 5, 4, "<voice>2</voice>")
+              "<backup><duration>4</duration></backup>" P(E, 0, 5, 4, "<voice>1</voice>")
+              "</measure>"),
+        0);
+#undef P
+    const musc_track *t = &m->tracks[0];
+    assert_int_equal(t->n_notes, 8);
+    assert_note(t, 0, 0, 6, 63);   /* E flat 4 + D sharp 4 */
+    assert_note(t, 1, 6, 2, 67);   /* G4, its tie dropped */
+    assert_note(t, 2, 8, 2, 69);
+    assert_note(t, 3, 10, 2, 67);  /* not tied back to the first G4 */
+    assert_note(t, 4, 12, 4, 60);
+    assert_note(t, 5, 12, 4, 72);  /* voice 1 */
+    assert_note(t, 6, 16, 4, 72);  /* voice 2 does not end voice 1's tie */
+    assert_note(t, 7, 16, 4, 76);
+    musc_music_free(m);
+}
+
 static void tuplets_and_divisions_lcm(void **state)
 {
     (void)state;
@@ -960,6 +998,7 @@ int main(void)
         cmocka_unit_test(notes_rests_and_names),
         cmocka_unit_test(chords_and_backup_voices),
         cmocka_unit_test(ties_merge_across_barlines),
+        cmocka_unit_test(tie_start_without_stop),
         cmocka_unit_test(tuplets_and_divisions_lcm),
         cmocka_unit_test(grace_skipped_or_kept_and_cue_skipped),
         cmocka_unit_test(ornaments_and_graces_play_as_musescore),
