@@ -41,6 +41,8 @@ typedef struct ornament {
     int64_t base;            /* written length of the ornamented note (before ties) */
     int16_t tail[MAX_TAIL];  /* graces after the note, played at the ornament's speed */
     int n_tail;
+    int16_t head[MAX_TAIL];  /* graces before it, likewise */
+    int n_head;
 } ornament;
 
 typedef struct build_state {
@@ -53,6 +55,8 @@ typedef struct build_state {
                            hairpin of that number, 0 = none */
     size_t tail_track; /* graces after an ornamented note still to come: */
     int tail_left;     /* they join its ornament (orns[n_orns - 1]) */
+    int16_t head[MAX_TAIL]; /* graces of the next ornamented note (mx_note.head) */
+    int n_head;
 } build_state;
 
 static musc_status nomem(void)
@@ -115,6 +119,11 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
     if (n->grace) {
         if (!n->grace_n)
             return MUSC_OK; /* no principal followed it */
+        if (n->head) {
+            if (bs->n_head < MAX_TAIL)
+                bs->head[bs->n_head++] = n->pitch;
+            return MUSC_OK;
+        }
         if (n->after && bs->tail_left > 0 && bs->tail_track == (size_t)(t - m->tracks)) {
             ornament *o = &bs->orns[bs->n_orns - 1];
             if (o->n_tail < MAX_TAIL)
@@ -131,6 +140,8 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
             return MUSC_OK;
         return musc_track_add_note(t, onset + a, b - a, n->pitch, n->velocity);
     }
+    int n_head = bs->n_head;
+    bs->n_head = 0; /* graces marked head belong to this note only */
     mx_note shifted = *n;
     if (n->steal) {
         int64_t shift = pm_ticks(m, grace_permille(m, n->steal, n->grace_n, n->pdur, n->pdots,
@@ -182,6 +193,9 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
                                             .upper = n->upper,
                                             .lower = n->lower,
                                             .base = n->dur};
+        ornament *o = &bs->orns[bs->n_orns - 1];
+        memcpy(o->head, bs->head, sizeof o->head);
+        o->n_head = n_head;
         bs->tail_track = (size_t)(t - m->tracks);
         bs->tail_left = n->after_n;
     }
@@ -313,7 +327,7 @@ static musc_status realise_ornament(musc_music *m, musc_track *t, const ornament
         break;
     default: len = 4; break; /* a trill: at least two main-upper pairs */
     }
-    len += o->n_tail;
+    len += o->n_head + o->n_tail;
     if ((int64_t)len * tpn > d)
         tpn = d / len;
     if (tpn <= 0 || tpn < min_t || base480 <= 0)
@@ -321,19 +335,29 @@ static musc_status realise_ornament(musc_music *m, musc_track *t, const ornament
     int64_t count = o->kind == MX_ORN_TRILL ? d / tpn : len;
     if (count > MAX_TRILL_NOTES)
         return MUSC_OK; /* a trill of a whole long passage: left as written */
+    /* a trill's main-upper pairs fill the slots between the graces before
+     * and after it; an odd slot left over lengthens its last note */
+    int64_t body = count - o->n_head - o->n_tail;
+    int odd = o->kind == MX_ORN_TRILL && body % 2;
+    int64_t notes = count - odd, body_end = o->n_head + body - odd;
     int64_t end = x.time + x.duration, f = res % 480 == 0 ? res / 480 : 0;
-    for (int64_t k = 0; k < count; k++) {
+    for (int64_t k = 0; k < notes; k++) {
         int pitch;
-        if (k >= count - o->n_tail)
-            pitch = o->tail[k - (count - o->n_tail)];
+        if (k < o->n_head)
+            pitch = o->head[k];
+        else if (k >= body_end)
+            pitch = o->tail[k - body_end];
         else
-            pitch = o->kind == MX_ORN_TRILL ? (k % 2 ? o->upper : x.pitch) : seq[k];
+            pitch = o->kind == MX_ORN_TRILL ? ((k - o->n_head) % 2 ? o->upper : x.pitch)
+                                            : seq[k - o->n_head];
         if (pitch < 0 || pitch > 127)
             pitch = x.pitch;
         int64_t on = x.time, off = end;
         for (int side = 0; side < 2; side++) {
-            int64_t j = k + side;
-            if (side && j == count)
+            int64_t j = k + side; /* the slot where note k (side 0) or k + 1 starts */
+            if (j >= body_end)
+                j += odd;
+            if (side && j >= count)
                 break;
             int64_t permille = j * tpn * 1000 / base480;
             int64_t at = f ? permille * base480 / 1000 * f : permille * base / 1000;

@@ -423,10 +423,22 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
         int octave = 0, alter = 0;
         int cstep = pe ? written_step(r, pe, &octave, &alter) : -1;
         n.dots = (unsigned char)note_dots(note);
+        if (grace && !ps->grace_count)
+            memcpy(ps->acc_pre, ps->acc, sizeof ps->acc);
         if (cstep >= 0 && octave >= 0 && octave < 12) {
+            /* MuseScore takes an ornament's neighbours from the accidentals
+             * before the note's own grace notes */
+            signed char now[sizeof ps->acc];
+            int pre = !grace && !chord && ps->grace_count;
+            if (pre) {
+                memcpy(now, ps->acc, sizeof now);
+                memcpy(ps->acc, ps->acc_pre, sizeof now);
+            }
             n.orn = (unsigned char)(grace ? MX_ORN_NONE : note_ornament(note));
             n.upper = (int16_t)neighbour(ps, cstep, octave, 1);
             n.lower = (int16_t)neighbour(ps, cstep, octave, -1);
+            if (pre)
+                memcpy(ps->acc, now, sizeof now);
             ps->acc[octave * 7 + cstep] = (signed char)alter;
         }
         if (grace) {
@@ -508,6 +520,15 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
             ps->wavy[ps->n_wavy++] = (struct mx_wavy){m, m->n_notes};
             ps->trill_line = 1;
         }
+    }
+    if (play && !grace && !chord && n.orn && n.steal) {
+        /* graces before an ornamented note are its ornament's first notes,
+         * at the ornament's speed (MuseScore 3) */
+        for (size_t k = ps->grace_first; k < m->n_notes; k++)
+            if (m->notes[k].grace && m->notes[k].on == onset)
+                m->notes[k].head = 1;
+        n.steal = 0;
+        ps->steal = 0;
     }
     if (MUSC_GROW(m->notes, m->cap_notes, m->n_notes + 1))
         return mx_nomem();

@@ -375,6 +375,46 @@ static void graces_after_and_before_dotted_notes_play_as_musescore(void **state)
     musc_music_free(m);
 }
 
+/* Graces before an ornamented note are its first notes, at the
+ * ornament's speed, and a trill's main-upper pairs fill the slots left
+ * between them and the graces after it, an odd slot lengthening the last
+ * pair's upper note; the neighbours ignore the accidentals of the note's
+ * own graces (mscore3 3.2 on the same bars, 120 a minute; Beethoven
+ * op. 59 no. 3/1, m. 13). */
+static void graces_inside_ornaments_play_as_musescore(void **state)
+{
+    (void)state;
+    const char *xml = SCORE(
+        /* a flat grace before a trilled A: the trill still goes to B */
+        "<measure>" ATTR(8)
+        "<note><grace slash=\"yes\"/><pitch><step>B</step><alter>-1</alter><octave>5</octave>"
+        "</pitch><type>eighth</type></note>"
+        ORN_NOTE(A, 0, 5, 8, "quarter", "<trill-mark/>") REST(24) "</measure>"
+        /* a dotted eighth's trill after a grace: 6 slots, grace + 2 pairs,
+         * the last upper note held for two */
+        "<measure>" GRACE(" slash=\"yes\"", B, 5, "eighth")
+        ORN_NOTE(A, -1, 5, 6, "eighth", "<trill-mark/>") REST(2) REST(24) "</measure>"
+        /* a quarter's trill ending in one grace: 8 slots, 3 pairs, the
+         * last upper note held for two, then the grace */
+        "<measure>" REST(24) ORN_NOTE(A, 0, 5, 8, "quarter", "<trill-mark/>")
+        GRACE("", G, 5, "16th") "</measure>"
+        /* a mordent after a grace: grace, main, lower, main held */
+        "<measure>" GRACE(" slash=\"yes\"", B, 5, "eighth")
+        ORN_NOTE(A, 0, 5, 8, "quarter", "<mordent/>") REST(24) "</measure>");
+    musc_music *m = read_ok(xml, MUSC_MUSICXML_PLAY_ORNAMENTS);
+    assert_int_equal(m->resolution, 480);
+    static const int64_t want[][3] = {
+        {0, 60, 82}, {60, 60, 81}, {120, 60, 83}, {180, 60, 81},
+        {240, 60, 83}, {300, 60, 81}, {360, 120, 83},
+        {1920, 59, 83}, {1979, 60, 80}, {2039, 61, 83}, {2100, 59, 80}, {2159, 121, 83},
+        {5280, 60, 81}, {5340, 60, 83}, {5400, 60, 81}, {5460, 60, 83},
+        {5520, 60, 81}, {5580, 120, 83}, {5700, 60, 79},
+        {5760, 60, 83}, {5820, 60, 81}, {5880, 60, 79}, {5940, 300, 81},
+    };
+    assert_notes(&m->tracks[0], want, sizeof want / sizeof *want);
+    musc_music_free(m);
+}
+
 static void lyric_verses_keep_their_number(void **state)
 {
     (void)state;
@@ -1003,6 +1043,7 @@ int main(void)
         cmocka_unit_test(grace_skipped_or_kept_and_cue_skipped),
         cmocka_unit_test(ornaments_and_graces_play_as_musescore),
         cmocka_unit_test(graces_after_and_before_dotted_notes_play_as_musescore),
+        cmocka_unit_test(graces_inside_ornaments_play_as_musescore),
         cmocka_unit_test(lyric_verses_keep_their_number),
         cmocka_unit_test(transpose_written_to_sounding),
         cmocka_unit_test(repeats_and_voltas_expand),
