@@ -23,6 +23,7 @@
 typedef struct open_tie {
     size_t idx;     /* a note of the track waiting for its tie-stop */
     uint16_t voice; /* its staff and voice (mx_note.voice) */
+    unsigned char drawn; /* started by <tied> (mx_note.tied_start) */
 } open_tie;
 
 typedef struct open_ties {
@@ -168,16 +169,19 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
         if (o->pitch != n->pitch)
             continue;
         /* a tie out of an underfilled measure still reaches the first
-         * note of the next one (MuseScore sums a tied chain too); a tie
-         * start whose next note in its voice has the same pitch (spelled
-         * alike or not) and no tie-stop is joined to it all the same, as
-         * MuseScore does: the stop is implied */
+         * note of the next one (MuseScore sums a tied chain too); a drawn
+         * tie (<tied type="start">) whose next note in its voice has the
+         * same pitch (spelled alike or not) and no tie-stop is joined to
+         * it all the same, as MuseScore does: the stop is implied. A
+         * <tie type="start"> alone (sound only) needs its stop. */
         if (n->tie_stop ? (end == onset || (end < onset && onset == ot->bar &&
                                             end >= ot->prev_bar))
-                        : (end == onset && ot->w[j].voice == n->voice)) {
+                        : (end == onset && ot->w[j].drawn && ot->w[j].voice == n->voice)) {
             o->duration = onset + n->dur - o->time;
             if (!n->tie_start)
                 ot->w[j] = ot->w[--ot->n];
+            else
+                ot->w[j] = (open_tie){ot->w[j].idx, n->voice, n->tied_start};
             return MUSC_OK;
         }
     }
@@ -202,7 +206,7 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
     if (n->tie_start) {
         if (MUSC_GROW(ot->w, ot->cap, ot->n + 1))
             return nomem();
-        ot->w[ot->n++] = (open_tie){t->n_notes - 1, n->voice};
+        ot->w[ot->n++] = (open_tie){t->n_notes - 1, n->voice, n->tied_start};
     }
     return MUSC_OK;
 }

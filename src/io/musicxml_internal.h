@@ -78,6 +78,7 @@ typedef struct mx_note {
     int64_t on, dur;
     int16_t pitch, velocity;
     unsigned char tie_start, tie_stop;
+    unsigned char tied_start;   /* the start is drawn: <tied type="start"> */
     uint16_t voice;             /* <staff> and <voice> as one key (ties) */
     /* with MUSC_MUSICXML_PLAY_ORNAMENTS only: */
     unsigned char orn;          /* MX_ORN_* on this note */

@@ -489,7 +489,7 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
             if (mx_is(nt, "tied")) {
                 const char *ty = mx_attr(r, nt, "type");
                 if (ty && (!strcmp(ty, "start") || !strcmp(ty, "continue")))
-                    n.tie_start = 1;
+                    n.tie_start = n.tied_start = 1;
                 if (ty && (!strcmp(ty, "stop") || !strcmp(ty, "continue")))
                     n.tie_stop = 1;
             }
@@ -502,7 +502,7 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
         }
     }
     if (grace)
-        n.tie_start = n.tie_stop = 0;
+        n.tie_start = n.tie_stop = n.tied_start = 0;
     if (play && !grace) {
         int w = wavy_lines(r, note);
         if ((w & 1) && !(w & 2) && ps->trill_line)
