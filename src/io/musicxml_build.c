@@ -56,7 +56,8 @@ typedef struct build_state {
                            hairpin of that number, 0 = none */
     size_t tail_track; /* graces after an ornamented note still to come: */
     int tail_left;     /* they join its ornament (orns[n_orns - 1]) */
-    int16_t head[MAX_TAIL]; /* graces of the next ornamented note (mx_note.head) */
+    mx_note pend[MAX_TAIL]; /* graces of the next ornamented note (mx_note.head), */
+    int64_t pend_on[MAX_TAIL]; /* held until it is known to be ornamented */
     int n_head;
 } build_state;
 
@@ -120,9 +121,10 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
     if (n->grace) {
         if (!n->grace_n)
             return MUSC_OK; /* no principal followed it */
-        if (n->head) {
-            if (bs->n_head < MAX_TAIL)
-                bs->head[bs->n_head++] = n->pitch;
+        if (n->head && bs->n_head < MAX_TAIL) {
+            bs->pend[bs->n_head] = *n;
+            bs->pend[bs->n_head].head = 0;
+            bs->pend_on[bs->n_head++] = onset;
             return MUSC_OK;
         }
         if (n->after && bs->tail_left > 0 && bs->tail_track == (size_t)(t - m->tracks)) {
@@ -143,8 +145,17 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
     }
     int n_head = bs->n_head;
     bs->n_head = 0; /* graces marked head belong to this note only */
+    if (n_head && !(n->head && n->orn)) {
+        /* its ornament was dropped: they are plain graces after all */
+        for (int i = 0; i < n_head; i++) {
+            musc_status st = add_note(m, bs, t, ot, &bs->pend[i], bs->pend_on[i]);
+            if (st)
+                return st;
+        }
+        n_head = 0;
+    }
     mx_note shifted = *n;
-    if (n->steal) {
+    if (n->steal && !n_head) {
         int64_t shift = pm_ticks(m, grace_permille(m, n->steal, n->grace_n, n->pdur, n->pdots,
                                                    onset),
                                  n->pdur);
@@ -198,7 +209,8 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
                                             .lower = n->lower,
                                             .base = n->dur};
         ornament *o = &bs->orns[bs->n_orns - 1];
-        memcpy(o->head, bs->head, sizeof o->head);
+        for (int i = 0; i < n_head; i++)
+            o->head[i] = bs->pend[i].pitch;
         o->n_head = n_head;
         bs->tail_track = (size_t)(t - m->tracks);
         bs->tail_left = n->after_n;

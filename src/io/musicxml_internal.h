@@ -91,7 +91,8 @@ typedef struct mx_note {
     unsigned char dots;         /* this note's dots */
     unsigned char pdots;        /* grace and principal: the principal's dots */
     unsigned char after;        /* grace played after its principal (at a bar's end) */
-    unsigned char head;         /* grace played as the first notes of its principal's ornament */
+    unsigned char head;         /* grace: played as the first notes of its principal's ornament;
+                                   principal: such graces precede it */
     unsigned char slash8;       /* grace: a slashed eighth (an acciaccatura) */
     int16_t after_n;            /* principal: number of graces played after it */
 } mx_note;

@@ -527,8 +527,7 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
         for (size_t k = ps->grace_first; k < m->n_notes; k++)
             if (m->notes[k].grace && m->notes[k].on == onset)
                 m->notes[k].head = 1;
-        n.steal = 0;
-        ps->steal = 0;
+        n.head = 1; /* (played as graces after all if its trill is dropped) */
     }
     if (MUSC_GROW(m->notes, m->cap_notes, m->n_notes + 1))
         return mx_nomem();
