@@ -352,9 +352,11 @@ static musc_status realise_ornament(musc_music *m, musc_track *t, const ornament
     if (count > MAX_TRILL_NOTES)
         return MUSC_OK; /* a trill of a whole long passage: left as written */
     /* a trill's main-upper pairs fill the slots between the graces before
-     * and after it; an odd slot left over lengthens its last note */
+     * and after it; an odd slot left over lengthens its last note (not
+     * over tied notes, where MuseScore's graces after belong to the last
+     * note of the tie: there the trill just alternates up to them) */
     int64_t body = count - o->n_head - o->n_tail;
-    int odd = o->kind == MX_ORN_TRILL && body % 2;
+    int odd = o->kind == MX_ORN_TRILL && body % 2 && base == x.duration;
     int64_t notes = count - odd, body_end = o->n_head + body - odd;
     int64_t end = x.time + x.duration, f = res % 480 == 0 ? res / 480 : 0;
     for (int64_t k = 0; k < notes; k++) {
