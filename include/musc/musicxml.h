@@ -36,7 +36,11 @@
  *    into one note in playing order: a tie-stop note extends an open
  *    tie-start note of the same pitch that ends where it begins (or, out of
  *    an underfilled measure, that ends in the measure before it when the
- *    tie-stop note is the first of its measure). Grace notes
+ *    tie-stop note is the first of its measure). A drawn tie start
+ *    (<tied type="start">) also joins the next note of its <staff> and
+ *    <voice> at the same pitch (spelled alike or not) that begins where it
+ *    ends, without a tie stop, as MuseScore does; a <tie type="start">
+ *    alone needs its stop. Grace notes
  *    are skipped unless MUSC_MUSICXML_KEEP_GRACE: then each becomes a note
  *    of resolution/8 ticks (at least 1) at the cursor, overlapping the
  *    principal note, which is not shortened (PLAY_ORNAMENTS, below, times
@@ -71,7 +75,11 @@
  *    dotted note, 4/7 of a double-dotted one). Graces after the last note
  *    of a voice in a measure, or before a rest, are played after that note
  *    (a Nachschlag) and take the same share from its end; after a trill
- *    they are the trill's last notes, at its speed. Slashed eighth graces
+ *    they are the trill's last notes, at its speed; graces before an
+ *    ornamented note are likewise its first notes, and the ornament's
+ *    neighbours then ignore the accidentals of those graces (MuseScore's
+ *    rule); a trill's main-upper pairs fill the slots between, an odd slot
+ *    left lengthening its last note (not over tied notes). Slashed eighth graces
  *    there are played before that note instead (MuseScore cannot place an
  *    acciaccatura after a note). Tempo is the music's at the note (120
  *    before any).
@@ -134,17 +142,19 @@
  *
  * Agreement with MuseScore 3's MIDI export (tests/io/test_musicxml_musescore.c,
  * all 457 files, 2026-11-25). With MUSC_MUSICXML_PLAY_ORNAMENTS: Bach
- * chorales 407 of 410 files note-equal (99.99 % of notes at the same pitch
- * and start); quartets 19 of 47 (Beethoven 3/22, 97.0 % of notes; Haydn
- * 3/9, 99.6 %; Mozart 13/16, 99.7 %); without it (the default, written
+ * chorales 408 of 410 files note-equal (99.99 % of notes at the same pitch
+ * and start); quartets 21 of 47 (Beethoven 4/22, 97.07 % of notes; Haydn
+ * 3/9, 99.72 %; Mozart 14/16, 99.74 %); without it (the default, written
  * notes only): Bach 393, quartets 1 (91.9 %, 94.8 %, 92.6 % of notes,
  * repeats and jumps now agreeing). The largest remaining difference is
  * MuseScore's, not musc's: it drops the finale of Beethoven op. 18 no. 5
- * (a defective repeat). The rest: two Bach files where two voices share a
- * pitch; a trill on the second note of a tie (bwv183.5); grace notes
- * without <type>; trills after a grace note or in <forward>-placed voices;
- * an overfull bar whose length MuseScore rounds (op. 18 no. 1/2); and a
- * few single notes per quartet movement, listed in the test.
+ * (a defective repeat). The rest: a Bach file where two voices share a
+ * pitch; a trill on the second note of a tie (bwv183.5); grace notes and
+ * other notes without <type> (MuseScore sounds an untyped note a
+ * quarter); an overfull bar whose length MuseScore rounds (op. 18 no. 1/2);
+ * tie starts followed by another pitch, which MuseScore ties to the next
+ * note of that pitch however far on; and an unstopped wavy line that
+ * MuseScore plays (K. 458/1), all listed in the test.
  *
  * Writing (score-partwise, version 4.0):
  *  - divisions = resolution (times some factor k when a time signature's

@@ -20,8 +20,14 @@
 #define MAX_TOTAL ((int64_t)1 << 56)
 #define MAX_TRILL_NOTES 4096
 
+typedef struct open_tie {
+    size_t idx;     /* a note of the track waiting for its tie-stop */
+    uint16_t voice; /* its staff and voice (mx_note.voice) */
+    unsigned char drawn; /* started by <tied> (mx_note.tied_start) */
+} open_tie;
+
 typedef struct open_ties {
-    size_t *idx; /* notes of the track waiting for their tie-stop */
+    open_tie *w;
     size_t n, cap;
     int64_t bar, prev_bar; /* start of the measure being emitted, and of the one before */
 } open_ties;
@@ -36,6 +42,8 @@ typedef struct ornament {
     int64_t base;            /* written length of the ornamented note (before ties) */
     int16_t tail[MAX_TAIL];  /* graces after the note, played at the ornament's speed */
     int n_tail;
+    int16_t head[MAX_TAIL];  /* graces before it, likewise */
+    int n_head;
 } ornament;
 
 typedef struct build_state {
@@ -48,6 +56,9 @@ typedef struct build_state {
                            hairpin of that number, 0 = none */
     size_t tail_track; /* graces after an ornamented note still to come: */
     int tail_left;     /* they join its ornament (orns[n_orns - 1]) */
+    mx_note pend[MAX_TAIL]; /* graces of the next ornamented note (mx_note.head), */
+    int64_t pend_on[MAX_TAIL]; /* held until it is known to be ornamented */
+    int n_head;
 } build_state;
 
 static musc_status nomem(void)
@@ -110,6 +121,12 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
     if (n->grace) {
         if (!n->grace_n)
             return MUSC_OK; /* no principal followed it */
+        if (n->head && bs->n_head < MAX_TAIL) {
+            bs->pend[bs->n_head] = *n;
+            bs->pend[bs->n_head].head = 0;
+            bs->pend_on[bs->n_head++] = onset;
+            return MUSC_OK;
+        }
         if (n->after && bs->tail_left > 0 && bs->tail_track == (size_t)(t - m->tracks)) {
             ornament *o = &bs->orns[bs->n_orns - 1];
             if (o->n_tail < MAX_TAIL)
@@ -126,8 +143,19 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
             return MUSC_OK;
         return musc_track_add_note(t, onset + a, b - a, n->pitch, n->velocity);
     }
+    int n_head = bs->n_head;
+    bs->n_head = 0; /* graces marked head belong to this note only */
+    if (n_head && !(n->head && n->orn)) {
+        /* its ornament was dropped: they are plain graces after all */
+        for (int i = 0; i < n_head; i++) {
+            musc_status st = add_note(m, bs, t, ot, &bs->pend[i], bs->pend_on[i]);
+            if (st)
+                return st;
+        }
+        n_head = 0;
+    }
     mx_note shifted = *n;
-    if (n->steal) {
+    if (n->steal && !n_head) {
         int64_t shift = pm_ticks(m, grace_permille(m, n->steal, n->grace_n, n->pdur, n->pdots,
                                                    onset),
                                  n->pdur);
@@ -146,19 +174,26 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
             shifted.dur = keep;
         n = &shifted;
     }
-    if (n->tie_stop) {
-        for (size_t j = 0; j < ot->n; j++) {
-            musc_note *o = &t->notes[ot->idx[j]];
-            int64_t end = o->time + o->duration;
-            /* a tie out of an underfilled measure still reaches the first
-             * note of the next one (MuseScore sums a tied chain too) */
-            if (o->pitch == n->pitch &&
-                (end == onset || (end < onset && onset == ot->bar && end >= ot->prev_bar))) {
-                o->duration = onset + n->dur - o->time;
-                if (!n->tie_start)
-                    ot->idx[j] = ot->idx[--ot->n];
-                return MUSC_OK;
-            }
+    for (size_t j = 0; j < ot->n; j++) {
+        musc_note *o = &t->notes[ot->w[j].idx];
+        int64_t end = o->time + o->duration;
+        if (o->pitch != n->pitch)
+            continue;
+        /* a tie out of an underfilled measure still reaches the first
+         * note of the next one (MuseScore sums a tied chain too); a drawn
+         * tie (<tied type="start">) whose next note in its voice has the
+         * same pitch (spelled alike or not) and no tie-stop is joined to
+         * it all the same, as MuseScore does: the stop is implied. A
+         * <tie type="start"> alone (sound only) needs its stop. */
+        if (n->tie_stop ? (end == onset || (end < onset && onset == ot->bar &&
+                                            end >= ot->prev_bar))
+                        : (end == onset && ot->w[j].drawn && ot->w[j].voice == n->voice)) {
+            o->duration = onset + n->dur - o->time;
+            if (!n->tie_start)
+                ot->w[j] = ot->w[--ot->n];
+            else
+                ot->w[j] = (open_tie){ot->w[j].idx, n->voice, n->tied_start};
+            return MUSC_OK;
         }
     }
     musc_status st = musc_track_add_note(t, onset, n->dur, n->pitch, n->velocity);
@@ -173,13 +208,17 @@ static musc_status add_note(musc_music *m, build_state *bs, musc_track *t, open_
                                             .upper = n->upper,
                                             .lower = n->lower,
                                             .base = n->dur};
+        ornament *o = &bs->orns[bs->n_orns - 1];
+        for (int i = 0; i < n_head; i++)
+            o->head[i] = bs->pend[i].pitch;
+        o->n_head = n_head;
         bs->tail_track = (size_t)(t - m->tracks);
         bs->tail_left = n->after_n;
     }
     if (n->tie_start) {
-        if (MUSC_GROW(ot->idx, ot->cap, ot->n + 1))
+        if (MUSC_GROW(ot->w, ot->cap, ot->n + 1))
             return nomem();
-        ot->idx[ot->n++] = t->n_notes - 1;
+        ot->w[ot->n++] = (open_tie){t->n_notes - 1, n->voice, n->tied_start};
     }
     return MUSC_OK;
 }
@@ -224,9 +263,9 @@ static musc_status emit_measure(musc_music *m, build_state *bs, size_t pi, const
         ot->bar = T;
     }
     for (size_t j = 0; j < ot->n;) {
-        const musc_note *o = &t->notes[ot->idx[j]];
+        const musc_note *o = &t->notes[ot->w[j].idx];
         if (o->time + o->duration < ot->prev_bar)
-            ot->idx[j] = ot->idx[--ot->n];
+            ot->w[j] = ot->w[--ot->n];
         else
             j++;
     }
@@ -304,7 +343,7 @@ static musc_status realise_ornament(musc_music *m, musc_track *t, const ornament
         break;
     default: len = 4; break; /* a trill: at least two main-upper pairs */
     }
-    len += o->n_tail;
+    len += o->n_head + o->n_tail;
     if ((int64_t)len * tpn > d)
         tpn = d / len;
     if (tpn <= 0 || tpn < min_t || base480 <= 0)
@@ -312,19 +351,31 @@ static musc_status realise_ornament(musc_music *m, musc_track *t, const ornament
     int64_t count = o->kind == MX_ORN_TRILL ? d / tpn : len;
     if (count > MAX_TRILL_NOTES)
         return MUSC_OK; /* a trill of a whole long passage: left as written */
+    /* a trill's main-upper pairs fill the slots between the graces before
+     * and after it; an odd slot left over lengthens its last note (not
+     * over tied notes, where MuseScore's graces after belong to the last
+     * note of the tie: there the trill just alternates up to them) */
+    int64_t body = count - o->n_head - o->n_tail;
+    int odd = o->kind == MX_ORN_TRILL && body % 2 && base == x.duration;
+    int64_t notes = count - odd, body_end = o->n_head + body - odd;
     int64_t end = x.time + x.duration, f = res % 480 == 0 ? res / 480 : 0;
-    for (int64_t k = 0; k < count; k++) {
+    for (int64_t k = 0; k < notes; k++) {
         int pitch;
-        if (k >= count - o->n_tail)
-            pitch = o->tail[k - (count - o->n_tail)];
+        if (k < o->n_head)
+            pitch = o->head[k];
+        else if (k >= body_end)
+            pitch = o->tail[k - body_end];
         else
-            pitch = o->kind == MX_ORN_TRILL ? (k % 2 ? o->upper : x.pitch) : seq[k];
+            pitch = o->kind == MX_ORN_TRILL ? ((k - o->n_head) % 2 ? o->upper : x.pitch)
+                                            : seq[k - o->n_head];
         if (pitch < 0 || pitch > 127)
             pitch = x.pitch;
         int64_t on = x.time, off = end;
         for (int side = 0; side < 2; side++) {
-            int64_t j = k + side;
-            if (side && j == count)
+            int64_t j = k + side; /* the slot where note k (side 0) or k + 1 starts */
+            if (j >= body_end)
+                j += odd;
+            if (side && j >= count)
                 break;
             int64_t permille = j * tpn * 1000 / base480;
             int64_t at = f ? permille * base480 / 1000 * f : permille * base / 1000;
@@ -444,7 +495,7 @@ done:
     free(bs.wedge_open);
     free(bs.orns);
     for (size_t pi = 0; ot && pi < r->n_parts; pi++)
-        free(ot[pi].idx);
+        free(ot[pi].w);
     free(ot);
     free(order);
     free(len);

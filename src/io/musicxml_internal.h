@@ -78,6 +78,8 @@ typedef struct mx_note {
     int64_t on, dur;
     int16_t pitch, velocity;
     unsigned char tie_start, tie_stop;
+    unsigned char tied_start;   /* the start is drawn: <tied type="start"> */
+    uint16_t voice;             /* <staff> and <voice> as one key (ties) */
     /* with MUSC_MUSICXML_PLAY_ORNAMENTS only: */
     unsigned char orn;          /* MX_ORN_* on this note */
     unsigned char grace, steal; /* this is a grace note / graces before it */
@@ -89,6 +91,8 @@ typedef struct mx_note {
     unsigned char dots;         /* this note's dots */
     unsigned char pdots;        /* grace and principal: the principal's dots */
     unsigned char after;        /* grace played after its principal (at a bar's end) */
+    unsigned char head;         /* grace: played as the first notes of its principal's ornament;
+                                   principal: such graces precede it */
     unsigned char slash8;       /* grace: a slashed eighth (an acciaccatura) */
     int16_t after_n;            /* principal: number of graces played after it */
 } mx_note;

@@ -342,6 +342,27 @@ static void graces_after(part_state *ps, mx_measure *m)
     ps->grace_count = 0;
 }
 
+/* <staff> and <voice> of a note as one key: staff 0..15 in the high bits,
+ * a numeric voice 0..4095 below (any other voice text is 0). */
+static uint16_t voice_key(mx_reader *r, xmlNodePtr note)
+{
+    long v = 0, s = 0;
+    xmlNodePtr e = mx_child(note, "voice");
+    if (e) {
+        char *end;
+        v = strtol(mx_text(r, e), &end, 10);
+        if (v < 0 || v > 4095)
+            v = 0;
+    }
+    if ((e = mx_child(note, "staff"))) {
+        char *end;
+        s = strtol(mx_text(r, e), &end, 10);
+        if (s < 0 || s > 15)
+            s = 0;
+    }
+    return (uint16_t)(s << 12 | v);
+}
+
 static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measure *m,
                              xmlNodePtr note)
 {
@@ -395,16 +416,29 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
             return st;
         velocity = mx_velocity_from_percent(d);
     }
-    mx_note n = {.on = onset, .dur = dur, .pitch = (int16_t)pitch, .velocity = (int16_t)velocity};
+    mx_note n = {.on = onset, .dur = dur, .pitch = (int16_t)pitch, .velocity = (int16_t)velocity,
+                 .voice = voice_key(r, note)};
     if (play) {
         xmlNodePtr pe = mx_child(note, "pitch");
         int octave = 0, alter = 0;
         int cstep = pe ? written_step(r, pe, &octave, &alter) : -1;
         n.dots = (unsigned char)note_dots(note);
+        if (grace && !ps->grace_count)
+            memcpy(ps->acc_pre, ps->acc, sizeof ps->acc);
         if (cstep >= 0 && octave >= 0 && octave < 12) {
+            /* MuseScore takes an ornament's neighbours from the accidentals
+             * before the note's own grace notes */
+            signed char now[sizeof ps->acc];
+            int pre = !grace && !chord && ps->grace_count;
+            if (pre) {
+                memcpy(now, ps->acc, sizeof now);
+                memcpy(ps->acc, ps->acc_pre, sizeof now);
+            }
             n.orn = (unsigned char)(grace ? MX_ORN_NONE : note_ornament(note));
             n.upper = (int16_t)neighbour(ps, cstep, octave, 1);
             n.lower = (int16_t)neighbour(ps, cstep, octave, -1);
+            if (pre)
+                memcpy(ps->acc, now, sizeof now);
             ps->acc[octave * 7 + cstep] = (signed char)alter;
         }
         if (grace) {
@@ -455,7 +489,7 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
             if (mx_is(nt, "tied")) {
                 const char *ty = mx_attr(r, nt, "type");
                 if (ty && (!strcmp(ty, "start") || !strcmp(ty, "continue")))
-                    n.tie_start = 1;
+                    n.tie_start = n.tied_start = 1;
                 if (ty && (!strcmp(ty, "stop") || !strcmp(ty, "continue")))
                     n.tie_stop = 1;
             }
@@ -468,7 +502,7 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
         }
     }
     if (grace)
-        n.tie_start = n.tie_stop = 0;
+        n.tie_start = n.tie_stop = n.tied_start = 0;
     if (play && !grace) {
         int w = wavy_lines(r, note);
         if ((w & 1) && !(w & 2) && ps->trill_line)
@@ -486,6 +520,14 @@ static musc_status read_note(mx_reader *r, mx_part *p, part_state *ps, mx_measur
             ps->wavy[ps->n_wavy++] = (struct mx_wavy){m, m->n_notes};
             ps->trill_line = 1;
         }
+    }
+    if (play && !grace && !chord && n.orn && n.steal) {
+        /* graces before an ornamented note are its ornament's first notes,
+         * at the ornament's speed (MuseScore 3) */
+        for (size_t k = ps->grace_first; k < m->n_notes; k++)
+            if (m->notes[k].grace && m->notes[k].on == onset)
+                m->notes[k].head = 1;
+        n.head = 1; /* (played as graces after all if its trill is dropped) */
     }
     if (MUSC_GROW(m->notes, m->cap_notes, m->n_notes + 1))
         return mx_nomem();

@@ -80,6 +80,7 @@ typedef struct part_state {
     /* for MUSC_MUSICXML_PLAY_ORNAMENTS: */
     int key_fifths;     /* key signature in force */
     signed char acc[12 * 7]; /* alter written in this measure per octave*7+step, or 99 */
+    signed char acc_pre[12 * 7]; /* acc before the pending grace group */
     size_t grace_first; /* index in the measure of the pending grace group */
     int grace_count;    /* grace chords pending (waiting for their principal) */
     unsigned char steal;        /* graces of the current principal chord */

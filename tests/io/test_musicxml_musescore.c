@@ -26,11 +26,11 @@
  * Results, all 457 files (MUSC_MUSESCORE_SAMPLE=1
  * MUSC_MUSESCORE_CACHE=/tmp/msc-cache ctest -R io_test_musicxml_musescore -V),
  * 2026-11-25, files equal / notes at the same pitch and start:
- *                 before this round           after
- *   Bach          406/410  99.98 %            407/410  99.99 %
- *   Beethoven       2/22   76.3 %               3/22   97.02 %
- *   Haydn           3/9    99.3 %               3/9    99.63 %
- *   Mozart         10/16   95.6 %              13/16   99.70 %
+ *                 first round        second round       third round
+ *   Bach          406/410  99.98 %   407/410  99.99 %   408/410  99.99 %
+ *   Beethoven       2/22   76.3 %      3/22   97.02 %     4/22   97.07 %
+ *   Haydn           3/9    99.3 %      3/9    99.63 %     3/9    99.72 %
+ *   Mozart         10/16   95.6 %     13/16   99.70 %    14/16   99.74 %
  * What closed the gap (each checked against mscore3 on small scores):
  * repeats (a second ending after a first that stops before its backward
  * repeat, a forward repeat on a second ending: op. 18 nos. 3 and 4; the
@@ -39,7 +39,14 @@
  * speed after a trill), appoggiaturas before dotted notes (2/3), per-mille
  * timing of ornament and grace notes rounded down on the 480 grid, trill
  * wavy lines (unstopped: plain; stopped: every note under it trills) and
- * ties out of underfilled measures (op. 18 no. 1/3).
+ * ties out of underfilled measures (op. 18 no. 1/3). Third round: a drawn
+ * tie (<tied type="start">) joins the next note of its voice at the same
+ * pitch even without a tie stop (E flat tied to D sharp, Haydn op. 74
+ * no. 1/4 m. 88); graces before an ornamented note are the ornament's
+ * first notes at its speed, the trill's pairs filling the slots left (an
+ * odd one lengthening the last note), and the ornament's neighbours ignore
+ * the accidentals of the note's own graces (Beethoven op. 59 no. 3/1
+ * m. 13 and 178-182: MuseScore's rules, measured on small scores).
  * What remains, one example each:
  *  - MuseScore drops the whole finale of beethoven/opus18no5 (a backward
  *    repeat at m. 584 with no forward repeat after m. 438; MuseScore's
@@ -52,15 +59,22 @@
  *  - Grace notes without <type> (beethoven/opus18no4 m. 2, opus18no5
  *    m. 286): MuseScore places them in ways not reproduced; musc plays them
  *    as appoggiaturas.
- *  - A trill after a grace note, or on a note in a voice placed with
- *    <forward> (beethoven/opus59no3/movement1 m. 13, haydn/opus1no1/
- *    movement4 m. 7, mozart/k458/movement1 m. 26): other neighbour or
- *    timing, or no trill in MuseScore. Not measured further.
- *  - One to a few notes per file that musc has and MuseScore's MIDI lacks
- *    (haydn/opus74no1/movement4 m. 89, mozart/k156/movement1 m. 42): not
- *    diagnosed (parts sharing a MIDI channel is the likeliest cause).
- *  - Bach: bwv362 and bwv8.6 (two voices on one pitch), bwv183.5 (a trill
- *    on the second note of a tie).
+ *  - Untyped notes of odd length: haydn/opus1no1/movement4 m. 7 writes a
+ *    trill out in a hidden second voice whose first note (5/24 quarter)
+ *    has no <type>; MuseScore sounds each untyped note a whole quarter
+ *    (measured), so later notes of that pitch vanish in its MIDI (both
+ *    violins also share channel 1). musc keeps <duration>.
+ *  - A tie start with no stop, followed by another pitch (haydn/opus74no1/
+ *    movement4 m. 223 and 273, mozart/k156/movement1 m. 40): MuseScore
+ *    ties it to the next note of that pitch however far on, over the notes
+ *    between, so that note is not struck again; musc ends the tie (a
+ *    MuseScore artefact, not a MIDI or channel one). MuseScore also reads
+ *    no tie from <tie> alone (without <tied>), where musc follows <tie>.
+ *  - A trill under a wavy line that starts and only continues (never
+ *    stops) after graces (mozart/k458/movement1 m. 26): MuseScore plays it
+ *    (graces merged), musc plays it plain as for other unstopped lines.
+ *  - Bach: bwv362 (two voices on one pitch), bwv183.5 (a trill on the
+ *    second note of a tie).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
@@ -442,7 +456,7 @@ static void musc_notes_equal_musescore_midi(void **state)
            "ornament/grace files set aside\n",
            tp, tc, tc ? 100.0 * tp / tc : 0.0, tc > te ? 100.0 * tp / (tc - te) : 0.0);
     assert_true(tc > 0);
-    assert_true(tp * 100 >= (tc - te) * 99); /* unexplained differences stay rare */
+    assert_true(tp * 1000 >= (tc - te) * 995); /* unexplained differences stay rare */
     for (size_t i = 0; i < all.n; i++) {
         remove(mids[i]);
         free(mids[i]);

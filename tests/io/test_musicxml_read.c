@@ -135,6 +135,50 @@ static void ties_merge_across_barlines(void **state)
     musc_music_free(m);
 }
 
+/* A drawn tie (<tied type="start">) whose next note in its voice sounds
+ * the same pitch is joined to it even without a tie stop, spelled alike or
+ * not (E flat tied to D sharp: Haydn op. 74 no. 1/4, m. 88, as MuseScore
+ * plays it). A dangling start followed by another pitch ties to nothing
+ * (MuseScore would tie it to the next note of its pitch however far on), a
+ * note of another voice does not end it, and a <tie type="start"> alone
+ * (sound only: Beethoven op. 132, m. 11) needs its stop. */
+static void tie_start_without_stop(void **state)
+{
+    (void)state;
+#define P(step, alter, oct, dur, extra)                                                  \
+    "<note><pitch><step>" #step "</step><alter>" #alter "</alter><octave>" #oct          \
+    "</octave></pitch><duration>" #dur "</duration>" extra "</note>"
+#define TIED "<notations><tied type=\"start\"/></notations>"
+    musc_music *m = read_ok(
+        SCORE("<measure>" ATTR(1) P(E, -1, 4, 4, "<voice>1</voice>" TIED)
+              "</measure><measure>" P(D, 1, 4, 2, "<voice>1</voice>")
+              P(G, 0, 4, 2, "<voice>1</voice>" TIED)
+              "</measure><measure>" P(A, 0, 4, 2, "<voice>1</voice>")
+              P(G, 0, 4, 2, "<voice>1</voice>") "</measure><measure>"
+              P(C, 0, 5, 4, "<voice>1</voice>" TIED)
+              "<backup><duration>4</duration></backup>" P(C, 0, 4, 4, "<voice>2</voice>")
+              "</measure><measure>" P(C, 0, 5, 4, "<voice>2</voice>")
+              "<backup><duration>4</duration></backup>" P(E, 0, 5, 4, "<voice>1</voice>")
+              "</measure><measure>" P(F, 0, 5, 4, "<tie type=\"start\"/>") "</measure>"
+              "<measure>" P(F, 0, 5, 4, "") "</measure>"),
+        0);
+#undef TIED
+#undef P
+    const musc_track *t = &m->tracks[0];
+    assert_int_equal(t->n_notes, 10);
+    assert_note(t, 0, 0, 6, 63);   /* E flat 4 + D sharp 4 */
+    assert_note(t, 1, 6, 2, 67);   /* G4, its tie dropped */
+    assert_note(t, 2, 8, 2, 69);
+    assert_note(t, 3, 10, 2, 67);  /* not tied back to the first G4 */
+    assert_note(t, 4, 12, 4, 60);
+    assert_note(t, 5, 12, 4, 72);  /* voice 1 */
+    assert_note(t, 6, 16, 4, 72);  /* voice 2 does not end voice 1's tie */
+    assert_note(t, 7, 16, 4, 76);
+    assert_note(t, 8, 20, 4, 77);  /* <tie type="start"> without a stop */
+    assert_note(t, 9, 24, 4, 77);
+    musc_music_free(m);
+}
+
 static void tuplets_and_divisions_lcm(void **state)
 {
     (void)state;
@@ -334,6 +378,46 @@ static void graces_after_and_before_dotted_notes_play_as_musescore(void **state)
     assert_int_equal(m->tracks[0].notes[9].pitch, 76); /* D's upper note */
     assert_int_equal(m->tracks[0].notes[16].pitch, 76); /* E, plain */
     assert_int_equal(m->tracks[0].notes[16].duration, 480);
+    musc_music_free(m);
+}
+
+/* Graces before an ornamented note are its first notes, at the
+ * ornament's speed, and a trill's main-upper pairs fill the slots left
+ * between them and the graces after it, an odd slot lengthening the last
+ * pair's upper note; the neighbours ignore the accidentals of the note's
+ * own graces (mscore3 3.2 on the same bars, 120 a minute; Beethoven
+ * op. 59 no. 3/1, m. 13). */
+static void graces_inside_ornaments_play_as_musescore(void **state)
+{
+    (void)state;
+    const char *xml = SCORE(
+        /* a flat grace before a trilled A: the trill still goes to B */
+        "<measure>" ATTR(8)
+        "<note><grace slash=\"yes\"/><pitch><step>B</step><alter>-1</alter><octave>5</octave>"
+        "</pitch><type>eighth</type></note>"
+        ORN_NOTE(A, 0, 5, 8, "quarter", "<trill-mark/>") REST(24) "</measure>"
+        /* a dotted eighth's trill after a grace: 6 slots, grace + 2 pairs,
+         * the last upper note held for two */
+        "<measure>" GRACE(" slash=\"yes\"", B, 5, "eighth")
+        ORN_NOTE(A, -1, 5, 6, "eighth", "<trill-mark/>") REST(2) REST(24) "</measure>"
+        /* a quarter's trill ending in one grace: 8 slots, 3 pairs, the
+         * last upper note held for two, then the grace */
+        "<measure>" REST(24) ORN_NOTE(A, 0, 5, 8, "quarter", "<trill-mark/>")
+        GRACE("", G, 5, "16th") "</measure>"
+        /* a mordent after a grace: grace, main, lower, main held */
+        "<measure>" GRACE(" slash=\"yes\"", B, 5, "eighth")
+        ORN_NOTE(A, 0, 5, 8, "quarter", "<mordent/>") REST(24) "</measure>");
+    musc_music *m = read_ok(xml, MUSC_MUSICXML_PLAY_ORNAMENTS);
+    assert_int_equal(m->resolution, 480);
+    static const int64_t want[][3] = {
+        {0, 60, 82}, {60, 60, 81}, {120, 60, 83}, {180, 60, 81},
+        {240, 60, 83}, {300, 60, 81}, {360, 120, 83},
+        {1920, 59, 83}, {1979, 60, 80}, {2039, 61, 83}, {2100, 59, 80}, {2159, 121, 83},
+        {5280, 60, 81}, {5340, 60, 83}, {5400, 60, 81}, {5460, 60, 83},
+        {5520, 60, 81}, {5580, 120, 83}, {5700, 60, 79},
+        {5760, 60, 83}, {5820, 60, 81}, {5880, 60, 79}, {5940, 300, 81},
+    };
+    assert_notes(&m->tracks[0], want, sizeof want / sizeof *want);
     musc_music_free(m);
 }
 
@@ -960,10 +1044,12 @@ int main(void)
         cmocka_unit_test(notes_rests_and_names),
         cmocka_unit_test(chords_and_backup_voices),
         cmocka_unit_test(ties_merge_across_barlines),
+        cmocka_unit_test(tie_start_without_stop),
         cmocka_unit_test(tuplets_and_divisions_lcm),
         cmocka_unit_test(grace_skipped_or_kept_and_cue_skipped),
         cmocka_unit_test(ornaments_and_graces_play_as_musescore),
         cmocka_unit_test(graces_after_and_before_dotted_notes_play_as_musescore),
+        cmocka_unit_test(graces_inside_ornaments_play_as_musescore),
         cmocka_unit_test(lyric_verses_keep_their_number),
         cmocka_unit_test(transpose_written_to_sounding),
         cmocka_unit_test(repeats_and_voltas_expand),
