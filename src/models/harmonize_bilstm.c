@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "harmonize_internal.h"
+#include "model_config.h"
 #include "musc/harmonize.h"
 #include "musc/nn.h"
 
@@ -649,51 +650,28 @@ musc_status musc_harmony_net_save(const musc_harmony_net *n, const char *path)
     json_object_set_new(cfg, "dropout", json_real(n->dropout));
     json_object_set_new(cfg, "transition_weight", json_real(n->trans_weight));
     json_object_set_new(cfg, "prior_weight", json_real(n->prior_weight));
-    char *text = json_dumps(cfg, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(cfg);
-    if (!text)
-        return musc_error(MUSC_ERR_NOMEM, "harmonize bilstm: out of memory");
-    musc_status st = musc_nn_params_save(path, &n->params, text);
-    free(text);
-    return st;
-}
-
-static int get_int(json_t *cfg, const char *key, int *v)
-{
-    json_t *j = json_object_get(cfg, key);
-    if (!json_is_integer(j))
-        return -1;
-    json_int_t x = json_integer_value(j);
-    if (x < 0 || x > 1 << 20)
-        return -1;
-    *v = (int)x;
-    return 0;
+    return musc_model_save(path, &n->params, cfg, "harmonize bilstm");
 }
 
 musc_status musc_harmony_net_load(const char *path, musc_harmony_net **out)
 {
     *out = NULL;
     musc_nn_checkpoint *ck;
-    musc_status st = musc_nn_checkpoint_open(path, &ck);
+    json_t *cfg;
+    musc_status st = musc_model_open(path, "harmonize", "a harmonization model", &ck, &cfg);
     if (st)
         return st;
-    json_error_t jerr;
-    json_t *cfg = json_loads(musc_nn_checkpoint_config(ck), 0, &jerr);
-    const char *task = cfg ? json_string_value(json_object_get(cfg, "task")) : NULL;
-    const char *model = cfg ? json_string_value(json_object_get(cfg, "model")) : NULL;
+    const char *model = json_string_value(json_object_get(cfg, "model"));
     int layers = 0, hidden = 0, features = 0, classes = 0;
     musc_harmony_net *n = NULL;
-    if (!task || strcmp(task, "harmonize")) {
-        st = musc_error(MUSC_ERR_FORMAT,
-                        "%s: a model for task '%s', expected a harmonization model (task "
-                        "\"harmonize\")",
-                        path, task ? task : "unknown");
-    } else if (!model || strcmp(model, "bilstm")) {
+    if (!model || strcmp(model, "bilstm")) {
         st = musc_error(MUSC_ERR_FORMAT, "%s: harmonization model '%s', expected 'bilstm'", path,
                         model ? model : "(none)");
-    } else if (get_int(cfg, "layers", &layers) || get_int(cfg, "hidden", &hidden) ||
-               get_int(cfg, "features", &features) || get_int(cfg, "classes", &classes) ||
-               features != NF || classes != NC) {
+    } else if (musc_model_config_int(cfg, "layers", &layers) ||
+               musc_model_config_int(cfg, "hidden", &hidden) ||
+               musc_model_config_int(cfg, "features", &features) ||
+               musc_model_config_int(cfg, "classes", &classes) || features != NF ||
+               classes != NC) {
         st = musc_error(MUSC_ERR_FORMAT,
                         "%s: expected integer layers and hidden, %d features and %d classes",
                         path, NF, NC);

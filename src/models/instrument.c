@@ -32,6 +32,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "model_config.h"
 #include "musc/nn.h"
 
 #define MAX_LAYERS 8
@@ -1106,43 +1107,17 @@ musc_status musc_instrument_save(const musc_instrument_model *m, const char *pat
         json_object_set_new(cfg, "heads", json_integer(m->heads));
         json_object_set_new(cfg, "window", json_integer(m->window));
     }
-    char *text = json_dumps(cfg, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(cfg);
-    if (!text)
-        return musc_error(MUSC_ERR_NOMEM, "instrument: out of memory");
-    musc_status st = musc_nn_params_save(path, &m->params, text);
-    free(text);
-    return st;
-}
-
-static int get_int(json_t *cfg, const char *key, int *v)
-{
-    json_t *j = json_object_get(cfg, key);
-    if (!json_is_integer(j))
-        return -1;
-    json_int_t x = json_integer_value(j);
-    if (x < 0 || x > 1 << 20)
-        return -1;
-    *v = (int)x;
-    return 0;
+    return musc_model_save(path, &m->params, cfg, "instrument");
 }
 
 musc_status musc_instrument_load_model(const char *path, musc_instrument_model **out)
 {
     *out = NULL;
     musc_nn_checkpoint *ck;
-    musc_status st = musc_nn_checkpoint_open(path, &ck);
+    json_t *cfg;
+    musc_status st = musc_model_open(path, "instrument", "an instrument model", &ck, &cfg);
     if (st)
         return st;
-    json_error_t jerr;
-    json_t *cfg = json_loads(musc_nn_checkpoint_config(ck), 0, &jerr);
-    const char *task = cfg ? json_string_value(json_object_get(cfg, "task")) : NULL;
-    if (!task || strcmp(task, "instrument")) {
-        st = musc_error(MUSC_ERR_FORMAT, "%s: a model for task '%s', expected an instrument model "
-                                         "(task \"instrument\")",
-                        path, task ? task : "unknown");
-        goto done;
-    }
     const char *ds = json_string_value(json_object_get(cfg, "dataset"));
     const char *kn = json_string_value(json_object_get(cfg, "model"));
     int e = musc_instrument_ensemble_from_name(ds), kind = musc_instrument_kind_from_name(kn);
@@ -1170,14 +1145,16 @@ musc_status musc_instrument_load_model(const char *path, musc_instrument_model *
     int layers = 0, hidden = 0, embed = 0;
     int hints = json_is_true(json_object_get(cfg, "hints"));
     if (kind >= MUSC_INSTR_LSTM &&
-        (get_int(cfg, "layers", &layers) || get_int(cfg, "hidden", &hidden) ||
-         get_int(cfg, "embed", &embed))) {
+        (musc_model_config_int(cfg, "layers", &layers) ||
+         musc_model_config_int(cfg, "hidden", &hidden) ||
+         musc_model_config_int(cfg, "embed", &embed))) {
         st = musc_error(MUSC_ERR_FORMAT, "%s: expected integer layers, hidden and embed", path);
         goto done;
     }
     int heads = 0, window = 0;
     if (kind == MUSC_INSTR_TRANSFORMER &&
-        (get_int(cfg, "heads", &heads) || get_int(cfg, "window", &window))) {
+        (musc_model_config_int(cfg, "heads", &heads) ||
+         musc_model_config_int(cfg, "window", &window))) {
         st = musc_error(MUSC_ERR_FORMAT, "%s: expected integer heads and window", path);
         goto done;
     }
