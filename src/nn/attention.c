@@ -109,113 +109,19 @@ static uint64_t row_base(int bh, int T, int i)
     return ((uint64_t)bh * (uint64_t)T + (uint64_t)i) * (uint64_t)T;
 }
 
+/* The causal ops are the masked ones with every row valid (defined below). */
 musc_status musc_nn_attention_forward(float *out, float *lse, const float *qkv, int B, int T,
                                       int C, int NH, float dropout, uint64_t seed)
 {
-    nn_blas_single_thread();
-    const int hs = C / NH, ld = 3 * C;
-    const float scale = 1.0f / sqrtf((float)hs);
-    const int tile = T < TILE ? T : TILE;
-    int failed = 0;
-#pragma omp parallel if ((double)B * NH * T * T * hs > NN_PAR_MIN_FLOPS)
-    {
-        float *S = malloc((size_t)tile * T * sizeof *S);
-        if (!S) {
-#pragma omp atomic write
-            failed = 1;
-        }
-#pragma omp for schedule(dynamic, 1)
-        for (int bh = 0; bh < B * NH; bh++) {
-            if (!S)
-                continue;
-            int b = bh / NH, h = bh % NH;
-            const float *Q = qkv + (size_t)b * T * ld + (size_t)h * hs;
-            const float *K = Q + C, *V = Q + 2 * C;
-            float *O = out + (size_t)b * T * C + (size_t)h * hs;
-            float *L = lse + (size_t)bh * T;
-            for (int i0 = 0; i0 < T; i0 += tile) {
-                int bq = T - i0 < tile ? T - i0 : tile, keys = i0 + bq;
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bq, keys, hs, scale,
-                            Q + (size_t)i0 * ld, ld, K, ld, 0.0f, S, T);
-                for (int r = 0; r < bq; r++) {
-                    L[i0 + r] = softmax_row(S + (size_t)r * T, i0 + r + 1, keys);
-                    if (dropout > 0.0f)
-                        dropout_row(S + (size_t)r * T, i0 + r + 1, dropout,
-                                    1.0f / (1.0f - dropout), seed, row_base(bh, T, i0 + r));
-                }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, bq, hs, keys, 1.0f, S, T,
-                            V, ld, 0.0f, O + (size_t)i0 * C, C);
-            }
-        }
-        free(S);
-    }
-    if (failed)
-        return musc_error(MUSC_ERR_NOMEM, "attention: cannot allocate scratch for T=%d", T);
-    return MUSC_OK;
+    return musc_nn_attention_masked_forward(out, lse, qkv, NULL, B, T, C, NH, 1, dropout, seed);
 }
 
 musc_status musc_nn_attention_backward(float *dqkv, const float *dout, const float *qkv,
                                        const float *out, const float *lse, int B, int T, int C,
                                        int NH, float dropout, uint64_t seed)
 {
-    nn_blas_single_thread();
-    const int hs = C / NH, ld = 3 * C;
-    const float scale = 1.0f / sqrtf((float)hs);
-    const int tile = T < TILE ? T : TILE;
-    int failed = 0;
-#pragma omp parallel if ((double)B * NH * T * T * hs > NN_PAR_MIN_FLOPS)
-    {
-        float *P = malloc((size_t)tile * T * sizeof *P);
-        float *dP = malloc((size_t)tile * T * sizeof *dP);
-        if (!P || !dP) {
-#pragma omp atomic write
-            failed = 1;
-        }
-#pragma omp for schedule(dynamic, 1)
-        for (int bh = 0; bh < B * NH; bh++) {
-            if (!P || !dP)
-                continue;
-            int b = bh / NH, h = bh % NH;
-            size_t qoff = (size_t)b * T * ld + (size_t)h * hs;
-            size_t ooff = (size_t)b * T * C + (size_t)h * hs;
-            const float *Q = qkv + qoff, *K = Q + C, *V = Q + 2 * C;
-            float *dQ = dqkv + qoff, *dK = dQ + C, *dV = dQ + 2 * C;
-            const float *O = out + ooff, *dO = dout + ooff;
-            const float *L = lse + (size_t)bh * T;
-            for (int i0 = 0; i0 < T; i0 += tile) {
-                int bq = T - i0 < tile ? T - i0 : tile, keys = i0 + bq;
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bq, keys, hs, scale,
-                            Q + (size_t)i0 * ld, ld, K, ld, 0.0f, P, T);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, bq, keys, hs, 1.0f,
-                            dO + (size_t)i0 * C, C, V, ld, 0.0f, dP, T);
-                for (int r = 0; r < bq; r++) {
-                    int i = i0 + r;
-                    float *p = P + (size_t)r * T, *dp = dP + (size_t)r * T;
-                    probs_row(p, i + 1, keys, L[i]);
-                    /* D_i = dO_i . O_i holds with dropout too, since O = P_drop V */
-                    float D = dot(dO + (size_t)i * C, O + (size_t)i * C, hs);
-                    if (dropout > 0.0f)
-                        dscores_dropout_row(dp, p, i + 1, D, dropout, 1.0f / (1.0f - dropout),
-                                            seed, row_base(bh, T, i));
-                    else
-                        dscores_row(dp, p, i + 1, D);
-                    for (int j = i + 1; j < keys; j++)
-                        dp[j] = 0.0f;
-                }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, bq, hs, keys, scale, dP, T,
-                            K, ld, 1.0f, dQ + (size_t)i0 * ld, ld);
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, keys, hs, bq, scale, dP, T,
-                            Q + (size_t)i0 * ld, ld, 1.0f, dK, ld);
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, keys, hs, bq, 1.0f, P, T,
-                            dO + (size_t)i0 * C, C, 1.0f, dV, ld);
-            }
-        }
-        free(P);
-        free(dP);
-    }
-    if (failed)
-        return musc_error(MUSC_ERR_NOMEM, "attention: cannot allocate scratch for T=%d", T);
-    return MUSC_OK;
+    return musc_nn_attention_masked_backward(dqkv, dout, qkv, out, lse, NULL, B, T, C, NH, 1,
+                                             dropout, seed);
 }
 
 void musc_nn_attention_step(float *out, const float *qkv, float *kcache, float *vcache, int pos,
@@ -249,8 +155,8 @@ void musc_nn_attention_step(float *out, const float *qkv, float *kcache, float *
  * set per sequence: keys 0 .. len-1 (a key padding mask, len = lens[b] or
  * T), and only keys up to the row itself when `causal`. Rows at or past len
  * are padding: their output and log-sum-exp are zero and they pass no
- * gradient. With causal != 0 and lens == NULL it computes what
- * musc_nn_attention_forward does (kept separate so that op stays as it is).
+ * gradient. With causal != 0 and lens == NULL this is
+ * musc_nn_attention_forward / _backward.
  */
 
 static int keys_seen(int causal, int i, int len)
