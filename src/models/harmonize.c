@@ -528,19 +528,22 @@ musc_status musc_harmonize_piece(const musc_harmony_piece *piece, musc_harmonize
     return decode(piece, method, model, w, chords);
 }
 
-musc_status musc_harmonizer_tune(musc_harmonizer *h, const musc_harmony_piece *pieces, size_t n,
-                                 double *weight)
+/* The weight of grid[] (in order, the first on ties) whose decoding by
+ * `method` matches the most chord frames of the labelled pieces; *best is
+ * left as it is when no piece has chords. */
+static musc_status best_weight(const musc_harmonizer *h, musc_harmonize_method method,
+                               const musc_harmony_piece *pieces, size_t n, const double *grid,
+                               size_t n_grid, double *best)
 {
-    static const double grid[] = {1, 0.5, 2, 0.25, 4};
-    double best_acc = -1, best_w = h->weight;
-    for (size_t g = 0; g < sizeof grid / sizeof *grid; g++) {
+    double best_acc = -1;
+    for (size_t g = 0; g < n_grid; g++) {
         size_t same = 0, total = 0;
         for (size_t i = 0; i < n; i++) {
             const musc_harmony_piece *p = &pieces[i];
             if (!p->chords || !p->n_frames)
                 continue;
             int *c = malloc(p->n_frames * sizeof *c);
-            musc_status st = c ? decode(p, MUSC_HARMONIZE_HMM, h, grid[g], c)
+            musc_status st = c ? decode(p, method, h, grid[g], c)
                                : musc_error(MUSC_ERR_NOMEM, "harmonizer: out of memory");
             if (st) {
                 free(c);
@@ -555,8 +558,20 @@ musc_status musc_harmonizer_tune(musc_harmonizer *h, const musc_harmony_piece *p
             break;
         double acc = (double)same / (double)total;
         if (acc > best_acc)
-            best_acc = acc, best_w = grid[g];
+            best_acc = acc, *best = grid[g];
     }
+    return MUSC_OK;
+}
+
+musc_status musc_harmonizer_tune(musc_harmonizer *h, const musc_harmony_piece *pieces, size_t n,
+                                 double *weight)
+{
+    static const double grid[] = {1, 0.5, 2, 0.25, 4};
+    double best_w = h->weight;
+    musc_status st =
+        best_weight(h, MUSC_HARMONIZE_HMM, pieces, n, grid, sizeof grid / sizeof *grid, &best_w);
+    if (st)
+        return st;
     h->weight = best_w;
     if (weight)
         *weight = best_w;
@@ -592,31 +607,11 @@ musc_status musc_harmonizer_tune_net(musc_harmonizer *h, const musc_harmony_piec
     static const double grid[] = {0, 0.25, 0.5, 1, 2};
     if (!h || !h->net)
         return musc_error(MUSC_ERR_ARG, "harmonizer: no network to tune");
-    double best_acc = -1, best_w = musc_harmony_net_transition_weight(h->net);
-    for (size_t g = 0; g < sizeof grid / sizeof *grid; g++) {
-        size_t same = 0, total = 0;
-        for (size_t i = 0; i < n; i++) {
-            const musc_harmony_piece *p = &pieces[i];
-            if (!p->chords || !p->n_frames)
-                continue;
-            int *c = malloc(p->n_frames * sizeof *c);
-            musc_status st = c ? decode(p, MUSC_HARMONIZE_BILSTM_VITERBI, h, grid[g], c)
-                               : musc_error(MUSC_ERR_NOMEM, "harmonizer: out of memory");
-            if (st) {
-                free(c);
-                return st;
-            }
-            for (size_t f = 0; f < p->n_frames; f++)
-                same += c[f] == p->chords[f];
-            total += p->n_frames;
-            free(c);
-        }
-        if (total == 0)
-            break;
-        double acc = (double)same / (double)total;
-        if (acc > best_acc)
-            best_acc = acc, best_w = grid[g];
-    }
+    double best_w = musc_harmony_net_transition_weight(h->net);
+    musc_status st = best_weight(h, MUSC_HARMONIZE_BILSTM_VITERBI, pieces, n, grid,
+                                 sizeof grid / sizeof *grid, &best_w);
+    if (st)
+        return st;
     harmony_net_set_transition_weight(h->net, best_w);
     if (weight)
         *weight = best_w;
